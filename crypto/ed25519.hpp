@@ -1,0 +1,32 @@
+#pragma once
+// Ed25519 (RFC 8032, pure, deterministic) as used by identities, announces, proofs and IFAC.
+
+#include "router/rns/bytes.hpp"
+
+namespace rns::crypto {
+
+using ed25519_seed = byte_array<32>;
+using ed25519_public = byte_array<32>;
+using ed25519_signature = byte_array<64>;
+
+/// A signing key: the 32-byte seed expanded once (libsodium's 64-byte secret key = seed ‖ public).
+class ed25519_signer {
+  public:
+    explicit ed25519_signer(const ed25519_seed& seed) noexcept;
+    ~ed25519_signer();
+    ed25519_signer(const ed25519_signer&) noexcept;
+    ed25519_signer& operator=(const ed25519_signer&) noexcept;
+
+    [[nodiscard]] ed25519_signature sign(byte_view msg) const noexcept;
+    [[nodiscard]] const ed25519_public& public_key() const noexcept { return _public; }
+
+  private:
+    byte_array<64> _secret;
+    ed25519_public _public;
+};
+
+/// Verifies a signature; false on any failure.
+[[nodiscard]] bool ed25519_verify(const ed25519_public& pub, byte_view msg,
+                                  byte_view signature) noexcept;
+
+} // namespace rns::crypto
