@@ -82,6 +82,7 @@ enum class parse_error : std::uint8_t {
     too_short,        ///< fewer bytes than the header needs (19 for HEADER_1, 35 for HEADER_2)
     oversize,         ///< more bytes than the caller's size limit
     ifac_flag_set,    ///< bit 7 still set: IFAC not stripped (spec §9.3)
+    hop_limit,        ///< hop byte >= 128 (PATHFINDER_M): the reference's unpack drops it (spec §4.2)
 };
 const char* to_string(parse_error e) noexcept;
 
@@ -109,10 +110,18 @@ struct parse_result {
     explicit operator bool() const noexcept { return error == parse_error::ok; }
 };
 
+/// What the parser does with flag bit 7 (the IFAC flag, spec §9.3).
+enum class ifac_bit : std::uint8_t {
+    reject, ///< router default: IFAC is stripped (bit cleared) before parsing, so a set bit is an error
+    ignore, ///< the reference's Packet.unpack: bit 7 is not looked at (vectors' flags_matrix)
+};
+
 /// Parses raw (IFAC already stripped). Never reads past raw. max_size = 0 disables the size
 /// check (the reference does not enforce the MTU in unpack: link MTUs may be larger, spec §4.2).
-/// The hop limit (hops >= 128, spec §4.2) is a transport rule checked by the caller.
-[[nodiscard]] parse_result parse_packet(byte_view raw, std::size_t max_size = 0) noexcept;
+/// A hop byte >= 128 is rejected like the reference's unpack does (spec §4.2, packets.json
+/// unpack_invalid).
+[[nodiscard]] parse_result parse_packet(byte_view raw, std::size_t max_size = 0,
+                                        ifac_bit ifac = ifac_bit::reject) noexcept;
 
 /// spec §4.5: H((flags & 0x0F) ‖ raw[2:] or raw[18:]).
 [[nodiscard]] hash32 packet_hash(const packet_view& p) noexcept;
