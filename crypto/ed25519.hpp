@@ -19,6 +19,8 @@ class ed25519_signer {
 
     [[nodiscard]] ed25519_signature sign(byte_view msg) const noexcept;
     [[nodiscard]] const ed25519_public& public_key() const noexcept { return _public; }
+    /// The 32-byte seed this key was made from (libsodium keeps it as the secret key's first half).
+    [[nodiscard]] ed25519_seed seed() const noexcept { return take<32>(_secret); }
 
   private:
     byte_array<64> _secret;
