@@ -27,8 +27,21 @@ class ed25519_signer {
     ed25519_public _public;
 };
 
-/// Verifies a signature; false on any failure.
+/// Verifies a signature with exactly the reference's acceptance rules; false on any failure.
+///
+/// The reference verifies through pyca/cryptography, i.e. OpenSSL, which (unlike libsodium)
+/// accepts small-order public keys and small-order R (e.g. public key = the identity point with
+/// signature R = identity, S = 0 verifies for every message). An announce the reference accepts
+/// must be accepted here too, or the two disagree about which paths exist; so the verdict is
+/// OpenSSL's. libsodium answers first because its acceptances are a subset of OpenSSL's and it is
+/// the faster path for valid signatures (tools/bench crypto).
 [[nodiscard]] bool ed25519_verify(const ed25519_public& pub, byte_view msg,
                                   byte_view signature) noexcept;
+
+/// The two engines separately (tests and the benchmark compare them).
+[[nodiscard]] bool ed25519_verify_sodium(const ed25519_public& pub, byte_view msg,
+                                         byte_view signature) noexcept;
+[[nodiscard]] bool ed25519_verify_openssl(const ed25519_public& pub, byte_view msg,
+                                          byte_view signature) noexcept;
 
 } // namespace rns::crypto
