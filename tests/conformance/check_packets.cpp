@@ -2,10 +2,15 @@
 // minimal inputs, and the transport rewrites (spec §6.4, §6.8) against what the reference sent.
 
 #include "router/rns/announce.hpp"
+#include "router/rns/identity.hpp"
 #include "router/rns/packet.hpp"
+#include "router/rns/path_request.hpp"
+#include "router/rns/proof.hpp"
+#include "tests/conformance/announce_json.hpp"
 #include "tests/conformance/packet_json.hpp"
 
 #include <array>
+#include <vector>
 
 namespace rns::conformance {
 namespace {
@@ -31,12 +36,103 @@ void check_invalid(context& ctx) {
     }
 }
 
+// Every identity private key in the file (for finding the one a proof was made with).
+std::vector<identity> all_identities(context& ctx) {
+    std::vector<identity> ids;
+    for (const auto* list : {"produced", "transport_inserted"}) {
+        for (const auto& c : ctx.doc.at(list)) {
+            const json& keys = c.contains("keys") ? c.at("keys") : c;
+            for (const auto* k : {"recipient_private_key", "identity_private_key"}) {
+                if (keys.contains(k)) {
+                    if (auto id = identity::from_private_key(hex(ctx, keys.at(k)))) {
+                        ids.push_back(std::move(*id));
+                    }
+                }
+            }
+        }
+    }
+    return ids;
+}
+
+// spec §8: the proof of a SINGLE data packet, by the identity that can decrypt that packet.
+void check_proof(context& ctx, const json& c, byte_view raw, const std::string& label) {
+    const bytes proved = hex(ctx, c.at("proved_packet"));
+    auto pp = parse_or_fail(ctx, proved, label + " proved packet");
+    auto proof = parse_or_fail(ctx, raw, label);
+    if (!pp || !proof) {
+        return;
+    }
+    const hash32 h = packet_hash(*pp);
+    ctx.check(equal(h, hex(ctx, c.at("proved_packet_hash"))), label + ": proved packet hash differs");
+    ctx.check(equal(proof->destination_hash, byte_view(h).first(16)),
+              label + ": proof not addressed to the truncated packet hash");
+    const bool explicit_proof = proof->data.size() == explicit_proof_size;
+    const identity* signer = nullptr;
+    const auto ids = all_identities(ctx);
+    for (const auto& id : ids) {
+        if (id.decrypt(pp->data)) {
+            signer = &id;
+        }
+    }
+    if (!ctx.check(signer != nullptr, label + ": no identity in the file decrypts the proved packet")) {
+        return;
+    }
+    ctx.check(validate_proof(proof->data, h, signer->ed25519_public()) == proof_error::ok,
+              label + ": proof does not validate");
+    ctx.check(equal(build_proof(*signer, h, explicit_proof), raw), label + ": rebuilt proof differs");
+    // Rejections: another packet hash, a flipped signature byte, a wrong length.
+    hash32 other = h;
+    other[0] ^= 1;
+    const proof_error e = validate_proof(proof->data, other, signer->ed25519_public());
+    ctx.check(e == (explicit_proof ? proof_error::hash_mismatch : proof_error::bad_signature),
+              label + ": proof accepted for another packet");
+    bytes bad(proof->data.begin(), proof->data.end());
+    bad.back() ^= 1;
+    ctx.check(validate_proof(bad, h, signer->ed25519_public()) == proof_error::bad_signature,
+              label + ": tampered proof accepted");
+    bad.pop_back();
+    ctx.check(validate_proof(bad, h, signer->ed25519_public()) == proof_error::bad_length,
+              label + ": short proof accepted");
+}
+
 void check_produced(context& ctx) {
     int i = 0;
     for (const auto& c : ctx.doc.at("produced")) {
         ctx.begin_case();
-        check_packet_json(ctx, c.at("packet"),
-                          "produced[" + std::to_string(i++) + "] " + c.at("what").get<std::string>());
+        const std::string label =
+            "produced[" + std::to_string(i++) + "] " + c.at("what").get<std::string>();
+        auto raw = check_packet_json(ctx, c.at("packet"), label);
+        if (!raw) {
+            continue;
+        }
+        const packet_view p = parse_packet(*raw).packet;
+        if (p.flags.type == packet_type::announce) {
+            auto id = identity::from_private_key(hex(ctx, c.at("keys").at("identity_private_key")));
+            const auto split = split_announce(p);
+            if (!ctx.check(id && split, label + ": identity or announce unusable")) {
+                continue;
+            }
+            const json& urandom = c.at("urandom_consumed");
+            const bytes entropy = hex(ctx, urandom.at(0));
+            announce_inputs in;
+            in.entropy = entropy;
+            in.clock = static_cast<std::uint64_t>(c.at("clock").get<double>());
+            if (urandom.size() > 1) {
+                in.ratchet_private = take<32>(hex(ctx, urandom.at(1)));
+            }
+            check_announce_rebuild(ctx, *raw, *id, take<10>(split.announce.name_hash), in, label);
+        } else if (c.contains("proved_packet")) {
+            check_proof(ctx, c, *raw, label);
+        } else if (is_path_request(p)) {
+            // dest ‖ tag from an endpoint: rebuilt from its parsed fields.
+            const auto r = parse_path_request(p.data);
+            if (ctx.check(r && r.request.tag.size() == 16, label + ": path request not parsed")) {
+                ctx.check(equal(build_path_request(take<16>(r.request.destination_hash),
+                                                   take<16>(r.request.tag)),
+                                *raw),
+                          label + ": rebuilt path request differs");
+            }
+        }
     }
 }
 
@@ -137,7 +233,7 @@ void check_rebroadcasts(context& ctx) {
             found = true;
             std::array<std::uint8_t, 1024> buf{};
             const std::size_t n = write_announce_rebroadcast(
-                in, static_cast<std::uint8_t>(pin.packet.hops + 1), own, ctx::none, buf);
+                in, static_cast<std::uint8_t>(pin.packet.hops + 1), own, rns::ctx::none, buf);
             ctx.check(equal(byte_view(buf).first(n), *out), label + ": rebroadcast differs");
         }
         ctx.check(found, label + ": no received announce for this destination");
