@@ -1,0 +1,218 @@
+#pragma once
+// A complete Reticulum transport node (enable_transport = yes) as the control plane runs it:
+// spec §6 inbound processing, announce handling and rebroadcast, path requests, link and reverse
+// tables, announce caps, ingress control and table maintenance.
+//
+// Single-threaded and deterministic: time comes in as `now` (seconds) on every call, randomness
+// from the injected random_source, output goes to the injected transport_sink. Not a fast-path
+// object: it allocates and uses hash maps freely; the datapath mirrors the forwarding tables
+// through the sink notifications (see sink.hpp and /work/notes/control_api.md).
+
+#include "router/control/counters.hpp"
+#include "router/control/dedup.hpp"
+#include "router/control/hash_key.hpp"
+#include "router/control/iface_state.hpp"
+#include "router/control/random_source.hpp"
+#include "router/control/sink.hpp"
+#include "router/control/tables.hpp"
+#include "router/control/types.hpp"
+#include "router/rns/bytes.hpp"
+#include "router/rns/identity.hpp"
+#include "router/rns/packet.hpp"
+
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace rns::control {
+
+/// spec §1.3 Transport constants.
+namespace tc {
+inline constexpr std::uint8_t pathfinder_m = 128;
+inline constexpr std::uint8_t pathfinder_r = 1;
+inline constexpr double pathfinder_g = 5.0;
+inline constexpr double pathfinder_rw = 0.5;
+inline constexpr double pathfinder_e = 604800.0;
+inline constexpr double ap_path_time = 86400.0;
+inline constexpr double roaming_path_time = 21600.0;
+inline constexpr std::uint32_t local_rebroadcasts_max = 2;
+inline constexpr double path_request_timeout = 15.0;
+inline constexpr double path_request_gate_timeout = 120.0;
+inline constexpr double path_request_grace = 0.4;
+inline constexpr double path_request_rg = 1.5;
+inline constexpr double path_request_mi = 20.0;
+inline constexpr double link_timeout = 900.0;
+inline constexpr double reverse_timeout = 480.0;
+inline constexpr double per_hop_timeout = 6.0; ///< DEFAULT_PER_HOP_TIMEOUT (Link.ESTABLISHMENT_TIMEOUT_PER_HOP)
+inline constexpr std::size_t max_random_blobs = 64;
+inline constexpr std::size_t max_rate_timestamps = 16;
+inline constexpr std::size_t max_queued_announces = 16384;
+inline constexpr double queued_announce_life = 86400.0;
+inline constexpr std::size_t max_queued_discovery_prs = 32;
+inline constexpr double discovery_pr_spacing = 0.5;
+inline constexpr double known_destination_unused = 8.75 * 86400.0;
+inline constexpr double cull_interval = 5.0;
+inline constexpr double cache_clean_interval = 300.0;
+inline constexpr double pending_pr_interval = 30.0;
+} // namespace tc
+
+struct transport_options {
+    std::size_t dedup_rotate_at = 500'000; ///< hashlist_maxsize / 2
+    std::size_t max_pr_tags = 32'000;
+};
+
+/// What inbound() did with a packet (the detail is in the counters).
+struct inbound_result {
+    bool dropped = false;
+    drop_reason reason = drop_reason::count_; ///< valid iff dropped
+    unsigned sent = 0;                        ///< packets sent as a direct result
+};
+
+class transport {
+  public:
+    /// transport_private_key: the 64-byte private key form (spec §2.1) of the transport identity.
+    transport(const byte_array<64>& transport_private_key, transport_sink& sink, random_source& rng,
+              transport_options opts = {});
+
+    transport(const transport&) = delete;
+    transport& operator=(const transport&) = delete;
+
+    [[nodiscard]] const hash16& transport_id() const noexcept { return _identity.hash(); }
+    [[nodiscard]] const identity& transport_identity() const noexcept { return _identity; }
+
+    iface_id add_interface(const iface_config& cfg, double now);
+    /// Marks the interface gone: nothing is sent on it any more; entries referencing it are culled.
+    void remove_interface(iface_id id, double now);
+    [[nodiscard]] std::size_t interface_count() const noexcept { return _ifaces.size(); }
+    [[nodiscard]] const iface_config& interface_config(iface_id id) const { return _ifaces.at(id).cfg; }
+
+    /// One received packet (IFAC stripped, framing removed): spec §6.2 in full.
+    inbound_result inbound(iface_id in, byte_view raw, double now);
+
+    /// Timers of spec §6.12: rebroadcasts and path responses due, announce cap queues, held
+    /// announces, discovery path requests, table culling, dedup rotation.
+    void tick(double now);
+    /// Earliest time tick() has something to do (for sleeping); +inf if nothing is scheduled.
+    [[nodiscard]] double next_deadline() const;
+
+    /// Originates a path request for dest (spec §6.9, transport form) on every interface, or on
+    /// one interface only.
+    void request_path(const hash16& dest, double now, iface_id only = no_iface);
+
+    // Feedback from the fast path (it forwarded with mirrored entries; keep control exact).
+    void fast_forwarded(iface_id in, iface_id out, const packet_view& p, const hash32& packet_hash,
+                        double now);
+    void fast_link_forwarded(const hash16& link_id, const hash32& packet_hash, double now);
+    void fast_reverse_used(const hash16& truncated_packet_hash);
+
+    // Introspection (tests, telemetry, persistence).
+    [[nodiscard]] const transport_counters& counters() const noexcept { return _counters; }
+    [[nodiscard]] const path_entry* find_path(const hash16& dest) const;
+    [[nodiscard]] const link_entry* find_link(const hash16& link_id) const;
+    [[nodiscard]] const reverse_entry* find_reverse(const hash16& truncated_hash) const;
+    [[nodiscard]] const announce_entry* find_announce(const hash16& dest) const;
+    [[nodiscard]] const known_destination* find_known(const hash16& dest) const;
+    [[nodiscard]] const rate_entry* find_rate(const hash16& dest) const;
+    [[nodiscard]] path_state state_of(const hash16& dest) const;
+    [[nodiscard]] std::size_t path_count() const noexcept { return _paths.size(); }
+    [[nodiscard]] std::size_t link_count() const noexcept { return _links.size(); }
+    [[nodiscard]] std::size_t reverse_count() const noexcept { return _reverse.size(); }
+    [[nodiscard]] std::size_t announce_table_count() const noexcept { return _announces.size(); }
+    [[nodiscard]] std::size_t known_count() const noexcept { return _known.size(); }
+    [[nodiscard]] std::size_t dedup_count() const noexcept { return _dedup.size(); }
+    [[nodiscard]] std::size_t queued_announce_count(iface_id id) const;
+    [[nodiscard]] std::size_t held_announce_count(iface_id id) const;
+    [[nodiscard]] const std::unordered_map<hash16, path_entry, array_hash>& paths() const noexcept {
+        return _paths;
+    }
+
+    /// Marks a path unresponsive (spec §6.6 step 5 / §6.12); exposed for tests and operators.
+    void mark_path_unresponsive(const hash16& dest);
+    /// Drops a path (expire_path sets its timestamp to 0; the next cull removes it).
+    void expire_path(const hash16& dest);
+
+  private:
+    // transport.cpp
+    bool iface_usable(iface_id id) const noexcept;
+    void count_drop(iface_id in, drop_reason r, inbound_result& res);
+    void transmit(iface_id out, byte_view raw, inbound_result* res = nullptr);
+    bool packet_filter(iface_id in, const packet_view& p, const hash32& h, inbound_result& res);
+    void set_path(const hash16& dest, path_entry e);
+    void remove_path(const hash16& dest);
+    void set_link(const hash16& id, const link_entry& e);
+    void remove_link(const hash16& id);
+    void set_reverse(const hash16& key, const reverse_entry& e);
+    void remove_reverse(const hash16& key);
+
+    // forward.cpp (spec §6.4, §6.5, §6.10, §6.11)
+    bool forward_header2(iface_id in, const packet_view& p, const hash32& h, double now,
+                         inbound_result& res);
+    bool forward_link(iface_id in, const packet_view& p, const hash32& h, double now,
+                      inbound_result& res);
+    void handle_lrproof(iface_id in, const packet_view& p, double now, inbound_result& res);
+    void handle_proof(iface_id in, const packet_view& p, inbound_result& res);
+
+    // announce.cpp (spec §6.6)
+    void handle_announce(iface_id in, const packet_view& p, const hash32& h, double now,
+                         inbound_result& res);
+    bool rate_blocked(iface_id in, const hash16& dest, double now);
+    void hold_announce(iface_id in, const packet_view& p);
+
+    // path_request.cpp (spec §6.9)
+    void handle_path_request(iface_id in, const packet_view& p, double now, inbound_result& res);
+    void send_path_request(const hash16& dest, byte_view tag, iface_id on, bool recursive,
+                           double now);
+    hash16 random_tag();
+
+    // jobs.cpp (spec §6.7, §6.8, §6.12)
+    void run_announce_table(double now);
+    void broadcast_announce(byte_view raw, const hash16& dest, std::uint8_t hops,
+                            std::uint64_t emitted, double now);
+    void send_capped_announce(iface_id out, byte_view raw, const hash16& dest, std::uint8_t hops,
+                              std::uint64_t emitted, double now);
+    void run_announce_queues(double now);
+    void run_held_announces(double now);
+    void run_discovery_queue(double now);
+    void cull_tables(double now);
+    void clean_caches(double now);
+
+    identity _identity;
+    transport_sink& _sink;
+    random_source& _rng;
+    transport_options _opts;
+
+    std::vector<iface_state> _ifaces;
+    transport_counters _counters;
+    dedup_filter _dedup;
+
+    std::unordered_map<hash16, path_entry, array_hash> _paths;
+    std::unordered_map<hash16, reverse_entry, array_hash> _reverse;
+    std::unordered_map<hash16, link_entry, array_hash> _links;
+    std::unordered_map<hash16, announce_entry, array_hash> _announces;
+    std::unordered_map<hash16, announce_entry, array_hash> _held_announces;
+    std::unordered_map<hash16, known_destination, array_hash> _known;
+    std::unordered_map<hash16, std::pair<byte_array<32>, double>, array_hash> _ratchets;
+    std::unordered_map<hash16, rate_entry, array_hash> _rates;
+    std::unordered_map<hash16, path_state, array_hash> _path_states;
+    std::unordered_map<hash16, double, array_hash> _path_requests;
+    std::unordered_map<hash16, discovery_request, array_hash> _discovery_requests;
+    struct cached_announce {
+        bytes raw; ///< as received: no IFAC, hop byte not incremented (spec §5.4)
+        iface_id iface = no_iface;
+    };
+    std::unordered_map<hash32, cached_announce, array_hash> _announce_cache;
+    std::unordered_set<hash32, array_hash> _pr_tags;
+    std::deque<hash32> _pr_tag_order;
+    /// Rediscovery path requests queued by link culling (spec §6.12): dest, interface to skip.
+    std::deque<std::pair<hash16, iface_id>> _discovery_queue;
+    double _next_discovery_send = 0;
+
+    double _next_cull = 0;
+    double _next_cache_clean = 0;
+    double _next_pending_pr = 0;
+    bool _started = false;
+};
+
+} // namespace rns::control
