@@ -130,6 +130,7 @@ void segment_writer::start_compaction() {
         _e.counters.ratchets_live.store(_table.size(), std::memory_order_relaxed);
     }
     _pending.clear();
+    _compaction_epoch = _rewrite_epoch;
     _inflight_seq = _applied_seq;
     _pending_seq = _applied_seq;
     _done = 0;
@@ -317,7 +318,8 @@ void segment_writer::on_complete(int res) noexcept {
             _retry_at = _e.now + _e.cfg.retry_interval;
             return;
         }
-        _need_rewrite = false;
+        // A rewrite requested while this image was being written (directory recreated) still owes one.
+        _need_rewrite = _compaction_epoch != _rewrite_epoch;
         mark_durable(_inflight_seq);
         return;
     }

@@ -26,7 +26,10 @@ class segment_writer final : public io_client, public slot_waiter {
     /// Starts the next operation if one is due. force: commit now (barrier or stop).
     void tick(bool force);
     /// The state directory was recreated: everything must be written again.
-    void request_rewrite() noexcept { _need_rewrite = true; }
+    void request_rewrite() noexcept {
+        _need_rewrite = true;
+        ++_rewrite_epoch;
+    }
     /// Closes the segment (stop). idle() turns true when done.
     void close();
 
@@ -34,6 +37,9 @@ class segment_writer final : public io_client, public slot_waiter {
     [[nodiscard]] std::uint64_t durable_seq() const noexcept { return _durable_seq; }
     [[nodiscard]] std::uint64_t applied_seq() const noexcept { return _applied_seq; }
     [[nodiscard]] bool closed() const noexcept { return !_active.valid(); }
+    /// A full rewrite is owed (after a failure or a recreated directory): until it is done,
+    /// nothing counts as flushed, whatever durable_seq() says.
+    [[nodiscard]] bool rewrite_pending() const noexcept { return _need_rewrite; }
 
     void on_complete(int res) noexcept override;
     void on_slot(slot s) noexcept override;
@@ -75,6 +81,8 @@ class segment_writer final : public io_client, public slot_waiter {
     bool _failed = false;
     bool _closing = false;
     bool _dir_sync_failed = false;
+    std::uint64_t _rewrite_epoch = 0;      ///< bumped by request_rewrite()
+    std::uint64_t _compaction_epoch = 0;   ///< epoch when the running compaction took its image
     steady::time_point _retry_at{};
     steady::time_point _last_commit{};
 };

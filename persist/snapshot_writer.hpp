@@ -26,6 +26,8 @@ class snapshot_writer final : public io_client, public slot_waiter {
     void rewrite() noexcept;
 
     [[nodiscard]] bool idle() const noexcept { return _step == step::none; }
+    /// Content newer than what is on disk (or a rewrite owed).
+    [[nodiscard]] bool dirty() const noexcept { return _dirty; }
     [[nodiscard]] std::uint64_t durable_generation() const noexcept { return _durable_gen; }
     [[nodiscard]] std::uint64_t wanted_generation() const noexcept { return _gen; }
 

@@ -222,8 +222,9 @@ void store::impl::run(std::promise<void>& ready) {
         // 4. Barriers whose records and snapshots are durable.
         while (!barriers.empty()) {
             const pending_barrier& b = barriers.front();
-            if (segment.durable_seq() < b.seq || paths.durable_generation() < b.gens[0] ||
-                known.durable_generation() < b.gens[1] || identity.durable_generation() < b.gens[2]) {
+            if (segment.durable_seq() < b.seq || segment.rewrite_pending() ||
+                paths.durable_generation() < b.gens[0] || known.durable_generation() < b.gens[1] ||
+                identity.durable_generation() < b.gens[2] || paths.dirty() || known.dirty() || identity.dirty()) {
                 break;
             }
             b.b->finish(true);
@@ -231,8 +232,10 @@ void store::impl::run(std::promise<void>& ready) {
         }
         // 5. Stop: once everything is durable (or the deadline passed), close and leave.
         if (stopping) {
-            bool flushed = segment.durable_seq() == seq && paths.durable_generation() == gens[0] &&
-                           known.durable_generation() == gens[1] && identity.durable_generation() == gens[2];
+            bool flushed = segment.durable_seq() == seq && !segment.rewrite_pending() &&
+                           paths.durable_generation() == gens[0] && known.durable_generation() == gens[1] &&
+                           identity.durable_generation() == gens[2] && !paths.dirty() && !known.dirty() &&
+                           !identity.dirty();
             bool quiet = segment.idle() && paths.idle() && known.idle() && identity.idle() && watch.idle();
             if ((flushed || e.now >= stop_deadline) && quiet) {
                 if (!flushed) {
