@@ -42,9 +42,13 @@ void segment_writer::append(record_type type, const ratchet_record& r, std::uint
         }
         _e.counters.ratchets_live.store(_table.size(), std::memory_order_relaxed);
     }
-    std::size_t at = _pending.size();
-    _pending.resize(at + segment_record_size);
-    encode_segment_record(type, r, _pending.data() + at);
+    // While a rewrite is owed (disk failing) and its image is not taken yet, the table alone
+    // carries the record: the image will include it, so memory stays bounded by the table.
+    if (!_need_rewrite || _compacting) {
+        std::size_t at = _pending.size();
+        _pending.resize(at + segment_record_size);
+        encode_segment_record(type, r, _pending.data() + at);
+    }
     _pending_seq = seq;
     _applied_seq = seq;
     if (_marks.empty() || _marks.back().second != t) {
@@ -70,18 +74,32 @@ void segment_writer::tick(bool force) {
         start_compaction();
         return;
     }
+    // Group commit: when the interval has passed (or a flush/stop asks), everything applied so
+    // far is written and then covered by one fsync; records arriving meanwhile wait for the next
+    // commit unless a full batch is pending.
     bool commit_due = force || _e.now - _last_commit >= _e.cfg.fsync_interval;
-    if (!_pending.empty() && (commit_due || _pending.size() >= _e.cfg.write_batch_bytes)) {
-        start_write();
-        return;
+    if (_commit_target == 0 && commit_due && _applied_seq > _durable_seq) {
+        _commit_target = _applied_seq;
     }
-    if (_written_seq > _durable_seq && commit_due) {
+    if (_commit_target != 0) {
+        if (_written_seq < _commit_target) {
+            start_write();
+            return;
+        }
         _step = step::fsync;
         _e.ring.prep_fsync(*this, _active.index());
+        return;
+    }
+    if (_pending.size() >= _e.cfg.write_batch_bytes) {
+        start_write();
     }
 }
 
 void segment_writer::start_write() {
+    if (_pending.empty()) {
+        _written_seq = _pending_seq;
+        return;
+    }
     std::swap(_pending, _inflight);
     _pending.clear();
     _inflight_seq = _pending_seq;
@@ -131,6 +149,8 @@ void segment_writer::start_compaction() {
     }
     _pending.clear();
     _compaction_epoch = _rewrite_epoch;
+    _compacting = true;
+    _commit_target = 0;
     _inflight_seq = _applied_seq;
     _pending_seq = _applied_seq;
     _done = 0;
@@ -155,6 +175,9 @@ void segment_writer::fail(int res, const char* what) {
     _need_rewrite = true; // after a failed write or fsync the file's contents are unknown
     _retry_at = _e.now + _e.cfg.retry_interval;
     _new.reset(); // closes the compaction target if it was opened
+    _compacting = false;
+    _commit_target = 0;
+    _pending.clear(); // the rewrite takes everything from the table
     _step = step::none;
 }
 
@@ -248,6 +271,7 @@ void segment_writer::on_complete(int res) noexcept {
             return;
         }
         _e.counters.fsyncs.fetch_add(1, std::memory_order_relaxed);
+        _commit_target = 0;
         mark_durable(_written_seq);
         return;
     case step::c_open_new:
@@ -310,6 +334,7 @@ void segment_writer::on_complete(int res) noexcept {
         _inflight.clear();
         _written_seq = _inflight_seq;
         _e.counters.compactions.fetch_add(1, std::memory_order_relaxed);
+        _compacting = false;
         if (_dir_sync_failed) {
             // The rename is done but its directory entry may not be durable: compact again.
             _dir_sync_failed = false;
@@ -320,6 +345,7 @@ void segment_writer::on_complete(int res) noexcept {
         }
         // A rewrite requested while this image was being written (directory recreated) still owes one.
         _need_rewrite = _compaction_epoch != _rewrite_epoch;
+        _compacting = false;
         mark_durable(_inflight_seq);
         return;
     }

@@ -81,6 +81,8 @@ class segment_writer final : public io_client, public slot_waiter {
     bool _failed = false;
     bool _closing = false;
     bool _dir_sync_failed = false;
+    bool _compacting = false;          ///< the image is taken; records after it go to _pending
+    std::uint64_t _commit_target = 0;  ///< group commit in progress: write up to here, then fsync
     std::uint64_t _rewrite_epoch = 0;      ///< bumped by request_rewrite()
     std::uint64_t _compaction_epoch = 0;   ///< epoch when the running compaction took its image
     steady::time_point _retry_at{};

@@ -28,6 +28,8 @@ class snapshot_writer final : public io_client, public slot_waiter {
     [[nodiscard]] bool idle() const noexcept { return _step == step::none; }
     /// Content newer than what is on disk (or a rewrite owed).
     [[nodiscard]] bool dirty() const noexcept { return _dirty; }
+    /// Nothing owed and nothing in flight (a rewrite after a recreated directory included).
+    [[nodiscard]] bool settled() const noexcept { return !_dirty && _step == step::none; }
     [[nodiscard]] std::uint64_t durable_generation() const noexcept { return _durable_gen; }
     [[nodiscard]] std::uint64_t wanted_generation() const noexcept { return _gen; }
 

@@ -224,7 +224,8 @@ void store::impl::run(std::promise<void>& ready) {
             const pending_barrier& b = barriers.front();
             if (segment.durable_seq() < b.seq || segment.rewrite_pending() ||
                 paths.durable_generation() < b.gens[0] || known.durable_generation() < b.gens[1] ||
-                identity.durable_generation() < b.gens[2] || paths.dirty() || known.dirty() || identity.dirty()) {
+                identity.durable_generation() < b.gens[2] || !paths.settled() || !known.settled() ||
+                !identity.settled()) {
                 break;
             }
             b.b->finish(true);

@@ -74,7 +74,7 @@ TEST_CASE("store: graceful stop and start brings back ratchets, paths, known des
         CHECK_FALSE(s->ratchet_for(test::dest_of(99), now + 1000));
         stats st = s->snapshot_stats();
         CHECK(st.records_durable == 1001);
-        CHECK(st.records_written >= 1001);
+        CHECK(st.bytes_written >= 64 + 99 * 64); // appended, or inside the first compaction image
         CHECK(st.fsyncs >= 1);
         CHECK(st.snapshots_written >= 3);
         CHECK(st.ratchets_live == 99);
