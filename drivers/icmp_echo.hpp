@@ -1,0 +1,13 @@
+#pragma once
+// ICMP echo (RFC 792) for the router's IPv4 addresses: turns a request frame into the reply in
+// place. Control plane only (l3_input punts echo requests addressed to the port).
+
+#include <rte_mbuf.h>
+
+namespace rns::drivers {
+
+/// Rewrites a validated Ethernet/IPv4/ICMP echo request into its reply (addresses swapped, type 0,
+/// checksum adjusted). False when the frame is not a well-formed echo request.
+[[nodiscard]] bool echo_request_to_reply(rte_mbuf* frame) noexcept;
+
+} // namespace rns::drivers

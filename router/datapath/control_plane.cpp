@@ -1,0 +1,282 @@
+#include "router/datapath/control_plane.hpp"
+
+#include "drivers/icmp_echo.hpp"
+#include "router/datapath/fast_tables.hpp"
+#include "router/datapath/feedback.hpp"
+#include "router/datapath/pkt_priv.hpp"
+
+#include <rte_ether.h>
+#include <rte_ring_elem.h>
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace rns::datapath {
+
+namespace {
+constexpr std::size_t max_pending_per_iface = 16; // like a kernel's ARP queue: a few packets
+
+std::string ip_string(std::uint32_t ip4) {
+    char buf[INET_ADDRSTRLEN];
+    ::inet_ntop(AF_INET, &ip4, buf, sizeof buf);
+    return buf;
+}
+} // namespace
+
+control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
+                             control::random_source& rng)
+    : _dp(dp), _pool(pool), _transport(transport_key, *this, rng),
+      _neighbors(
+          pool,
+          [this](rte_mbuf* m) {
+              priv(m).kind = pkt_kind::raw_frame;
+              inject(m);
+          },
+          [this](std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac) {
+              on_resolved(port, ip4, mac);
+          }) {
+    _dp.transport_id = _transport.transport_id();
+    for (std::uint16_t p = 0; p < RTE_MAX_ETHPORTS; ++p) {
+        if (_dp.ports[p].enabled) {
+            _neighbors.add_port(p, {_dp.ports[p].mac, _dp.ports[p].ip4});
+        }
+    }
+}
+
+control::iface_id control_plane::add_udp_iface(const udp_iface_spec& spec, double now) {
+    if (_transport.interface_count() >= drivers::max_ifaces) {
+        throw std::runtime_error("too many interfaces");
+    }
+    const control::iface_id id = _transport.add_interface(spec.cfg, now);
+    if (id >= _ifaces.size()) {
+        _ifaces.resize(id + 1u);
+        _pending.resize(id + 1u);
+    }
+    _ifaces[id] = spec;
+    port_l3& port = _dp.ports[spec.eth_port];
+    if (spec.broadcast) {
+        rte_ether_addr bcast;
+        std::memset(&bcast, 0xff, sizeof bcast);
+        publish_tx(id, &bcast);
+        if (port.default_iface == drivers::no_iface) {
+            port.default_iface = id; // reference UDPInterface: it hears every sender on the port
+        }
+    } else {
+        if (!_dp.peers->map_peer(spec.eth_port, spec.ip4, spec.udp, id)) {
+            throw std::runtime_error("UDP peer table full");
+        }
+        publish_tx(id, _neighbors.lookup(spec.eth_port, spec.ip4, now));
+    }
+    return id;
+}
+
+void control_plane::set_learned_template(std::uint16_t eth_port, const control::iface_config& cfg) {
+    _learned_cfg.at(eth_port) = cfg;
+}
+
+void control_plane::publish_tx(control::iface_id id, const rte_ether_addr* mac) {
+    const udp_iface_spec& s = _ifaces[id];
+    drivers::iface_tx tx;
+    tx.eth_port = s.eth_port;
+    tx.dst_ip4 = s.ip4;
+    tx.dst_udp = s.udp;
+    tx.resolved = mac != nullptr;
+    if (mac != nullptr) {
+        tx.dst_mac = *mac;
+    }
+    _dp.peers->publish_tx(id, tx);
+}
+
+void control_plane::on_resolved(std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac) {
+    for (control::iface_id id = 0; id < _ifaces.size(); ++id) {
+        const udp_iface_spec& s = _ifaces[id];
+        if (s.broadcast || s.eth_port != port || s.ip4 != ip4) {
+            continue;
+        }
+        publish_tx(id, &mac);
+        auto pending = std::move(_pending[id]);
+        _pending[id].clear();
+        for (const bytes& raw : pending) {
+            send(id, raw);
+        }
+    }
+}
+
+void control_plane::inject(rte_mbuf* m) {
+    // Worker 0 owns the inject ring the control plane fills (single producer: this thread).
+    if (rte_ring_sp_enqueue(_dp.workers[0]->inject, m) != 0) {
+        rte_pktmbuf_free(m);
+        ++_stats.send_dropped;
+    }
+}
+
+void control_plane::send(control::iface_id out, byte_view raw) {
+    const drivers::iface_tx* tx = _dp.peers->tx_of(out);
+    if (tx == nullptr) {
+        ++_stats.send_dropped;
+        return;
+    }
+    if (!tx->resolved) {
+        const udp_iface_spec& s = _ifaces[out];
+        if (const rte_ether_addr* mac = _neighbors.lookup(s.eth_port, s.ip4, _now)) {
+            publish_tx(out, mac);
+        } else {
+            if (_pending[out].size() < max_pending_per_iface) {
+                _pending[out].emplace_back(raw.begin(), raw.end());
+                ++_stats.send_pending;
+            } else {
+                ++_stats.send_dropped;
+            }
+            return;
+        }
+    }
+    rte_mbuf* m = rte_pktmbuf_alloc(_pool);
+    if (m == nullptr) {
+        ++_stats.send_dropped;
+        return;
+    }
+    auto* dst = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(m, static_cast<std::uint16_t>(raw.size())));
+    if (dst == nullptr) {
+        rte_pktmbuf_free(m);
+        ++_stats.send_dropped;
+        return;
+    }
+    std::memcpy(dst, raw.data(), raw.size());
+    pkt_priv& pp = priv(m);
+    pp.kind = pkt_kind::rns;
+    pp.out_iface = out;
+    ++_stats.sent;
+    inject(m);
+}
+
+void control_plane::learn_peer(rte_mbuf* m, double now) {
+    const pkt_priv pp = priv(m);
+    // Another packet from the same peer may have been punted before the first one mapped it.
+    std::uint16_t id = _dp.peers->lookup(pp.l2_port, pp.src_ip4, pp.src_port);
+    if (id == drivers::no_iface) {
+        const auto& tmpl = _learned_cfg[pp.l2_port];
+        if (!tmpl || _transport.interface_count() >= drivers::max_ifaces) {
+            ++_stats.peers_refused;
+            rte_pktmbuf_free(m);
+            return;
+        }
+        udp_iface_spec spec;
+        spec.eth_port = pp.l2_port;
+        spec.ip4 = pp.src_ip4;
+        spec.udp = pp.src_port;
+        spec.cfg = *tmpl;
+        spec.cfg.name = tmpl->name + "[" + ip_string(pp.src_ip4) + ":" +
+                        std::to_string(ntohs(pp.src_port)) + "]";
+        _neighbors.learn(pp.l2_port, pp.src_ip4, pp.src_mac, now);
+        id = add_udp_iface(spec, now);
+        ++_stats.peers_learned;
+    }
+    ++_stats.punted_rns;
+    const byte_view raw(rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
+    (void)_transport.inbound(id, raw, now);
+    rte_pktmbuf_free(m);
+}
+
+void control_plane::handle_punt(rte_mbuf* m, double now) {
+    pkt_priv& pp = priv(m);
+    switch (pp.kind) {
+    case pkt_kind::rns: {
+        ++_stats.punted_rns;
+        const byte_view raw(rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
+        (void)_transport.inbound(pp.in_iface, raw, now);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    case pkt_kind::new_peer:
+        learn_peer(m, now);
+        return;
+    case pkt_kind::arp:
+        ++_stats.punted_arp;
+        _neighbors.input(m->port, m, now);
+        return;
+    case pkt_kind::icmp_echo:
+        ++_stats.punted_icmp;
+        if (drivers::echo_request_to_reply(m)) {
+            rte_pktmbuf_mtod(m, rte_ether_hdr*)->src_addr = _dp.ports[m->port].mac;
+            pp.kind = pkt_kind::raw_frame;
+            inject(m);
+        } else {
+            rte_pktmbuf_free(m);
+        }
+        return;
+    case pkt_kind::raw_frame:
+        break;
+    }
+    rte_pktmbuf_free(m);
+}
+
+void control_plane::handle_feedback(const feedback_record& r, double now) {
+    ++_stats.feedback;
+    const parse_result pr = parse_packet(byte_view(r.head, r.head_len), 0, ifac_bit::ignore);
+    if (!pr) {
+        return; // cannot happen: rns_parse accepted the same bytes
+    }
+    const packet_view& p = pr.packet;
+    hash16 dest;
+    std::memcpy(dest.data(), p.destination_hash.data(), 16);
+    switch (r.kind) {
+    case feedback_kind::forwarded:
+        _transport.fast_forwarded(r.in_iface, r.out_iface, p, r.hash, now);
+        break;
+    case feedback_kind::link_forwarded:
+        _transport.fast_link_forwarded(dest, r.hash, now);
+        break;
+    case feedback_kind::reverse_used:
+        _transport.fast_reverse_used(dest);
+        break;
+    }
+}
+
+unsigned control_plane::poll(double now) {
+    _now = now;
+    unsigned done = 0;
+    for (worker_ctx* w : _dp.workers) {
+        void* burst[64];
+        const unsigned n = rte_ring_sc_dequeue_burst(w->punt, burst, 64, nullptr);
+        for (unsigned i = 0; i < n; ++i) {
+            handle_punt(static_cast<rte_mbuf*>(burst[i]), now);
+        }
+        feedback_record recs[16];
+        const unsigned f = rte_ring_sc_dequeue_burst_elem(w->feedback, recs, sizeof(feedback_record), 16, nullptr);
+        for (unsigned i = 0; i < f; ++i) {
+            handle_feedback(recs[i], now);
+        }
+        done += n + f;
+    }
+    return done;
+}
+
+void control_plane::tick(double now) {
+    _now = now;
+    _transport.tick(now);
+    _neighbors.tick(now);
+    _dp.tables->dedup.maybe_rotate(*_dp.rcu);
+    _dp.rcu->reclaim();
+}
+
+void control_plane::path_set(const hash16& dest, const control::fast_path_entry& e) {
+    if (!_dp.tables->set_path(dest, {e.next_hop, e.hops, e.out})) {
+        ++_stats.table_full;
+    }
+}
+void control_plane::path_removed(const hash16& dest) { _dp.tables->remove_path(dest); }
+void control_plane::link_set(const hash16& id, const control::fast_link_entry& e) {
+    if (!_dp.tables->set_link(id, {e.nh_iface, e.received_on, e.remaining_hops, e.taken_hops, e.validated})) {
+        ++_stats.table_full;
+    }
+}
+void control_plane::link_removed(const hash16& id) { _dp.tables->remove_link(id); }
+void control_plane::reverse_set(const hash16& h, const control::fast_reverse_entry& e) {
+    if (!_dp.tables->set_reverse(h, {e.received_on, e.outbound})) {
+        ++_stats.table_full;
+    }
+}
+void control_plane::reverse_removed(const hash16& h) { _dp.tables->remove_reverse(h); }
+
+} // namespace rns::datapath

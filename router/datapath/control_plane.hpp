@@ -1,0 +1,93 @@
+#pragma once
+// The control plane as the router runs it on the main lcore: drains the workers' punt and
+// feedback rings into rns::control::transport, sends its output through the workers' inject
+// rings, mirrors its forwarding tables into the fast tables, resolves neighbours, answers ARP and
+// ICMP echo, and learns UDP peers. Single-threaded; never touched by a worker.
+
+#include "drivers/neighbor.hpp"
+#include "router/control/transport.hpp"
+#include "router/datapath/dataplane.hpp"
+
+#include <rte_mempool.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace rns::datapath {
+
+/// An RNS interface on a UDP port: a configured unicast peer, a broadcast target (like the
+/// reference UDPInterface's forward_ip), or a learned peer.
+struct udp_iface_spec {
+    std::uint16_t eth_port = 0;
+    std::uint32_t ip4 = 0;  ///< peer (or broadcast) address, network order
+    std::uint16_t udp = 0;  ///< peer UDP port, network order
+    bool broadcast = false; ///< sent to ff:ff:ff:ff:ff:ff; receives from any unknown sender
+    control::iface_config cfg;
+};
+
+struct control_stats {
+    std::uint64_t punted_rns = 0;
+    std::uint64_t punted_arp = 0;
+    std::uint64_t punted_icmp = 0;
+    std::uint64_t peers_learned = 0;
+    std::uint64_t peers_refused = 0;   ///< learning impossible (interface table full)
+    std::uint64_t feedback = 0;
+    std::uint64_t sent = 0;            ///< packets handed to a worker for transmission
+    std::uint64_t send_pending = 0;    ///< waited for ARP
+    std::uint64_t send_dropped = 0;    ///< no mbuf, inject ring full, pending queue full
+    std::uint64_t table_full = 0;      ///< a fast table refused an entry (stays on the slow path)
+};
+
+class control_plane final : public control::transport_sink {
+  public:
+    control_plane(dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
+                  control::random_source& rng);
+
+    /// Adds an RNS interface on a UDP port (before or while running).
+    control::iface_id add_udp_iface(const udp_iface_spec& spec, double now);
+    /// Settings for learned peers on a port (learning must also be on in the port's port_l3).
+    void set_learned_template(std::uint16_t eth_port, const control::iface_config& cfg);
+
+    /// Drains punt and feedback rings of every worker; returns the number of items handled.
+    unsigned poll(double now);
+    /// Timers: transport jobs, ARP retries, dedup rotation, RCU reclamation.
+    void tick(double now);
+
+    [[nodiscard]] control::transport& transport() noexcept { return _transport; }
+    [[nodiscard]] const control_stats& stats() const noexcept { return _stats; }
+    [[nodiscard]] const drivers::neighbor_cache& neighbors() const noexcept { return _neighbors; }
+    [[nodiscard]] const udp_iface_spec* iface_spec(control::iface_id id) const noexcept {
+        return id < _ifaces.size() ? &_ifaces[id] : nullptr;
+    }
+
+    // transport_sink
+    void send(control::iface_id out, byte_view raw) override;
+    void path_set(const hash16& dest, const control::fast_path_entry& e) override;
+    void path_removed(const hash16& dest) override;
+    void link_set(const hash16& link_id, const control::fast_link_entry& e) override;
+    void link_removed(const hash16& link_id) override;
+    void reverse_set(const hash16& h, const control::fast_reverse_entry& e) override;
+    void reverse_removed(const hash16& h) override;
+
+  private:
+    void handle_punt(rte_mbuf* m, double now);
+    void handle_feedback(const struct feedback_record& r, double now);
+    void learn_peer(rte_mbuf* m, double now);
+    void inject(rte_mbuf* m);
+    void publish_tx(control::iface_id id, const rte_ether_addr* mac);
+    void on_resolved(std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac);
+
+    dataplane& _dp;
+    rte_mempool* _pool;
+    control::transport _transport;
+    drivers::neighbor_cache _neighbors;
+    std::vector<udp_iface_spec> _ifaces; ///< by iface id
+    std::vector<std::deque<bytes>> _pending; ///< packets waiting for ARP, by iface id
+    std::array<std::optional<control::iface_config>, RTE_MAX_ETHPORTS> _learned_cfg{};
+    control_stats _stats;
+    double _now = 0;
+};
+
+} // namespace rns::datapath

@@ -1,0 +1,74 @@
+#pragma once
+// State shared by the graph nodes of every worker. Everything here is written by the control
+// plane (main lcore) and read by the workers; the comment on each field says when.
+
+#include "drivers/rcu.hpp"
+#include "drivers/udp_peers.hpp"
+#include "router/rns/bytes.hpp"
+
+#include <rte_ether.h>
+#include <rte_graph.h>
+#include <rte_graph_worker.h>
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace rns::datapath {
+
+class fast_tables;
+
+/// Layer-3 settings of one ethdev port. dataplane: ro; ctlplane: written before the workers start.
+struct port_l3 {
+    bool enabled = false;
+    rte_ether_addr mac{};
+    std::uint32_t ip4 = 0;    ///< our address, network order
+    std::uint32_t bcast4 = 0; ///< subnet broadcast, network order
+    std::uint16_t udp = 0;    ///< RNS listener port, network order
+    bool learn = false;       ///< unknown peers are punted to the control plane to be learned
+    std::uint16_t default_iface = drivers::no_iface; ///< unknown peers belong to this interface
+    bool ip_cksum_offload = false;
+    bool udp_cksum_offload = false;
+};
+
+/// Per-worker state: one per graph, cache aligned, owned by its lcore (STYLE rule 4).
+struct alignas(RTE_CACHE_LINE_SIZE) worker_ctx {
+    unsigned lcore = 0;                  ///< set at start-up
+    std::uint16_t index = 0;             ///< worker number = TX queue on every port
+    rte_graph* graph = nullptr;          ///< worker: walks it
+    rte_ring* punt = nullptr;            ///< dataplane: enqueue (SP); ctlplane: dequeue (SC)
+    rte_ring* inject = nullptr;          ///< ctlplane: enqueue (SP); dataplane: dequeue (SC)
+    rte_ring* feedback = nullptr;        ///< dataplane: enqueue (SP); ctlplane: dequeue (SC)
+    std::vector<std::pair<std::uint16_t, std::uint16_t>> rx; ///< (port, queue) pairs it polls
+};
+
+/// Everything the nodes reach through their context pointer.
+struct dataplane {
+    std::array<port_l3, RTE_MAX_ETHPORTS> ports{};
+    drivers::rcu_domain* rcu = nullptr;
+    drivers::udp_peers* peers = nullptr;
+    fast_tables* tables = nullptr;
+    hash16 transport_id{}; ///< our transport id (spec §6.16); set before start
+    std::uint16_t rns_mtu = 500; ///< largest RNS packet accepted from UDP (spec §1.2)
+    std::vector<worker_ctx*> workers;
+    /// Edge of l3_output / inject towards "eth_tx-p<port>" (set when the clones are wired).
+    std::array<rte_edge_t, RTE_MAX_ETHPORTS> l3_output_tx_edge{};
+    std::array<rte_edge_t, RTE_MAX_ETHPORTS> inject_tx_edge{};
+};
+
+/// The single instance, set by main before graphs are created (nodes copy it into their ctx).
+extern dataplane* g_dataplane;
+
+/// The worker a graph belongs to: graphs are named "rns_w<index>".
+worker_ctx* worker_of(const rte_graph* graph) noexcept;
+
+/// Node context helpers: nodes keep up to 16 bytes in rte_node::ctx.
+template <typename T> [[nodiscard]] T& node_ctx(rte_node* node) noexcept {
+    static_assert(sizeof(T) <= RTE_NODE_CTX_SZ);
+    return *reinterpret_cast<T*>(node->ctx);
+}
+
+} // namespace rns::datapath

@@ -1,0 +1,124 @@
+#include "router/datapath/graph_setup.hpp"
+
+#include "router/datapath/drop.hpp"
+#include "router/datapath/feedback.hpp"
+#include "router/datapath/node_registry.hpp"
+#include "router/datapath/nodes.hpp"
+
+#include <rte_errno.h>
+#include <rte_graph_worker.h>
+#include <rte_ring_elem.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace rns::datapath {
+
+namespace {
+
+rte_ring* make_ring(const std::string& name, unsigned count, unsigned esize, unsigned flags) {
+    rte_ring* r = esize == 0
+                      ? rte_ring_create(name.c_str(), count, static_cast<int>(rte_socket_id()), flags)
+                      : rte_ring_create_elem(name.c_str(), esize, count,
+                                             static_cast<int>(rte_socket_id()), flags);
+    if (r == nullptr) {
+        throw std::runtime_error("cannot create ring " + name);
+    }
+    return r;
+}
+
+} // namespace
+
+void register_all_nodes() {
+    register_drop_nodes();
+    register_eth_rx();
+    register_l3_input();
+    register_rns_parse();
+    register_packet_hash();
+    register_dedup();
+    register_classify();
+    register_forward();
+    register_link_forward();
+    register_proof_forward();
+    register_punt();
+    register_inject();
+    register_l3_output();
+    register_eth_tx();
+}
+
+void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
+                  const std::vector<port_queues>& ports) {
+    if (worker_lcores.empty()) {
+        throw std::runtime_error("no worker lcore");
+    }
+    for (std::size_t i = 0; i < worker_lcores.size(); ++i) {
+        auto* w = new worker_ctx;
+        w->lcore = worker_lcores[i];
+        w->index = static_cast<std::uint16_t>(i);
+        const std::string n = std::to_string(i);
+        w->punt = make_ring("rns_punt" + n, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        w->inject = make_ring("rns_inject" + n, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        w->feedback = make_ring("rns_fb" + n, 8192, sizeof(feedback_record),
+                                RING_F_SP_ENQ | RING_F_SC_DEQ);
+        dp.workers.push_back(w);
+    }
+    const rte_node_t l3_output = rte_node_from_name("l3_output");
+    const rte_node_t inject = rte_node_from_name("inject");
+    std::vector<std::string> tx_nodes;
+    for (const port_queues& p : ports) {
+        const std::string tx = clone_eth_tx(p.port);
+        tx_nodes.push_back(tx);
+        dp.l3_output_tx_edge[p.port] = add_edge(l3_output, tx);
+        dp.inject_tx_edge[p.port] = add_edge(inject, tx);
+    }
+    // RX queues round-robin over the workers: with RSS each worker gets a share of every port;
+    // with single-queue devices (af_packet, tap) each port goes to one worker.
+    std::size_t next = 0;
+    for (const port_queues& p : ports) {
+        for (std::uint16_t q = 0; q < p.rx_queues; ++q) {
+            dp.workers[next % dp.workers.size()]->rx.emplace_back(p.port, q);
+            ++next;
+        }
+    }
+    static const char* const common[] = {"inject",       "l3_input",      "rns_parse", "packet_hash",
+                                         "dedup",        "classify",      "forward",   "link_forward",
+                                         "proof_forward", "punt",         "l3_output", "drop_*"};
+    for (worker_ctx* w : dp.workers) {
+        std::vector<std::string> names;
+        for (const auto& [port, queue] : w->rx) {
+            names.push_back(clone_eth_rx(port, queue));
+        }
+        names.insert(names.end(), std::begin(common), std::end(common));
+        names.insert(names.end(), tx_nodes.begin(), tx_nodes.end());
+        std::vector<const char*> patterns;
+        for (const auto& s : names) {
+            patterns.push_back(s.c_str());
+        }
+        rte_graph_param prm{};
+        prm.socket_id = static_cast<int>(rte_lcore_to_socket_id(w->lcore));
+        prm.nb_node_patterns = static_cast<std::uint16_t>(patterns.size());
+        prm.node_patterns = patterns.data();
+        const std::string name = "rns_w" + std::to_string(w->index);
+        const rte_graph_t id = rte_graph_create(name.c_str(), &prm);
+        if (id == RTE_GRAPH_ID_INVALID) {
+            throw std::runtime_error("cannot create graph " + name + " (rte_errno " +
+                                     std::to_string(rte_errno) + ")");
+        }
+        w->graph = rte_graph_lookup(name.c_str());
+    }
+}
+
+void destroy_graphs(dataplane& dp) {
+    for (worker_ctx* w : dp.workers) {
+        if (w->graph != nullptr) {
+            (void)rte_graph_destroy(w->graph->id);
+        }
+        rte_ring_free(w->punt);
+        rte_ring_free(w->inject);
+        rte_ring_free(w->feedback);
+        delete w;
+    }
+    dp.workers.clear();
+}
+
+} // namespace rns::datapath

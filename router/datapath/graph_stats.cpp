@@ -1,0 +1,36 @@
+#include "router/datapath/graph_stats.hpp"
+
+#include <rte_graph_worker.h>
+
+namespace rns::datapath {
+
+std::map<std::string, node_totals> collect_node_stats(const dataplane& dp) {
+    std::map<std::string, node_totals> out;
+    for (const worker_ctx* w : dp.workers) {
+        if (w->graph == nullptr) {
+            continue;
+        }
+        rte_graph* graph = w->graph;
+        // rte_graph_foreach_node, spelled without C's implicit void* conversion.
+        rte_graph_off_t off = graph->nodes_start;
+        for (rte_node_t count = 0; count < graph->nb_nodes; ++count) {
+            auto* node = static_cast<rte_node*>(RTE_PTR_ADD(graph, off));
+            off = node->next;
+            node_totals& t = out[node->name];
+            t.calls += node->total_calls;
+            t.objs += node->total_objs;
+            t.cycles += node->total_cycles;
+        }
+    }
+    return out;
+}
+
+std::uint64_t sum_objs(const std::map<std::string, node_totals>& s, const std::string& prefix) {
+    std::uint64_t n = 0;
+    for (auto it = s.lower_bound(prefix); it != s.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+        n += it->second.objs;
+    }
+    return n;
+}
+
+} // namespace rns::datapath

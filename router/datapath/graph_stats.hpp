@@ -1,0 +1,26 @@
+#pragma once
+// Per-node statistics summed over every worker's graph (calls, packets, cycles). The workers
+// update their own plain counters (rte_graph stats); this reader only sums them.
+
+#include "router/datapath/dataplane.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace rns::datapath {
+
+struct node_totals {
+    std::uint64_t calls = 0;
+    std::uint64_t objs = 0;
+    std::uint64_t cycles = 0;
+};
+
+/// Node name (clones keep their full name, e.g. "eth_rx-p0q0") → totals over all graphs.
+[[nodiscard]] std::map<std::string, node_totals> collect_node_stats(const dataplane& dp);
+
+/// Sum over every node whose name starts with prefix.
+[[nodiscard]] std::uint64_t sum_objs(const std::map<std::string, node_totals>& s,
+                                     const std::string& prefix);
+
+} // namespace rns::datapath

@@ -1,0 +1,100 @@
+// l3_output: wraps an RNS packet in UDP/IPv4/Ethernet for its output interface (one packet per
+// datagram, spec §10.3) and hands it to eth_tx of the interface's port.
+//
+// IPv4: DF set, ID 0 (RFC 6864 allows it for atomic datagrams), TTL 64. UDP checksum computed in
+// software (the reference's kernel sockets always fill it).
+//
+// Uses: priv.out_iface. Sets: mbuf->port, l2/l3 lengths.
+#include "router/datapath/nodes.hpp"
+
+#include "router/datapath/dataplane.hpp"
+#include "router/datapath/edges.hpp"
+#include "router/datapath/node_registry.hpp"
+#include "router/datapath/pkt_priv.hpp"
+
+#include <rte_ether.h>
+#include <rte_graph_worker.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+namespace rns::datapath {
+
+namespace {
+
+enum class next : rte_edge_t { drop_out_iface, drop_neighbor_unresolved, drop_no_headroom };
+
+struct l3_output_ctx {
+    const dataplane* dp;
+};
+
+int l3_output_init(const rte_graph*, rte_node* node) {
+    node_ctx<l3_output_ctx>(node).dp = g_dataplane;
+    return g_dataplane != nullptr ? 0 : -EINVAL;
+}
+
+constexpr std::uint16_t headers_len =
+    sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr);
+
+rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
+    const drivers::iface_tx* tx = dp.peers->tx(priv(m).out_iface);
+    if (tx == nullptr) {
+        return edge(next::drop_out_iface);
+    }
+    if (!tx->resolved) {
+        return edge(next::drop_neighbor_unresolved);
+    }
+    const port_l3& port = dp.ports[tx->eth_port];
+    const std::uint16_t payload = rte_pktmbuf_data_len(m);
+    auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, headers_len));
+    if (eth == nullptr) {
+        return edge(next::drop_no_headroom);
+    }
+    eth->dst_addr = tx->dst_mac;
+    eth->src_addr = port.mac;
+    eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+    auto* ip = reinterpret_cast<rte_ipv4_hdr*>(eth + 1);
+    ip->version_ihl = RTE_IPV4_VHL_DEF;
+    ip->type_of_service = 0;
+    ip->total_length = rte_cpu_to_be_16(
+        static_cast<std::uint16_t>(sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr) + payload));
+    ip->packet_id = 0;
+    ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+    ip->time_to_live = 64;
+    ip->next_proto_id = IPPROTO_UDP;
+    ip->hdr_checksum = 0;
+    ip->src_addr = port.ip4;
+    ip->dst_addr = tx->dst_ip4;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+    udp->src_port = port.udp;
+    udp->dst_port = tx->dst_udp;
+    udp->dgram_len = rte_cpu_to_be_16(static_cast<std::uint16_t>(sizeof(rte_udp_hdr) + payload));
+    udp->dgram_cksum = 0;
+    udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+    m->l2_len = sizeof(rte_ether_hdr);
+    m->l3_len = sizeof(rte_ipv4_hdr);
+    m->port = tx->eth_port;
+    const rte_edge_t e = dp.l3_output_tx_edge[tx->eth_port];
+    return e != 0 ? e : edge(next::drop_out_iface);
+}
+
+uint16_t l3_output_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb) noexcept {
+    const dataplane& dp = *node_ctx<l3_output_ctx>(node).dp;
+    for (uint16_t i = 0; i < nb; ++i) {
+        auto* m = static_cast<rte_mbuf*>(objs[i]);
+        rte_node_enqueue_x1(graph, node, output_one(dp, m), m);
+    }
+    return nb;
+}
+
+} // namespace
+
+void register_l3_output() {
+    register_node({.name = "l3_output",
+                   .process = l3_output_process,
+                   .init = l3_output_init,
+                   .edges = edge_names({}, {drop_reason::out_iface, drop_reason::neighbor_unresolved,
+                                            drop_reason::no_headroom})});
+}
+
+} // namespace rns::datapath

@@ -1,0 +1,92 @@
+// rns_parse: the RNS header (spec §4.2) and the first packet-filter rule (spec §6.3 rule 1).
+//
+// spec §6.2 step 2-4: IFAC must already be stripped (no IFAC interfaces on UDP ports yet, so a set
+// IFAC bit is dropped), the header must be complete, a hop byte >= 128 is dropped like the
+// reference's unpack, then the hop count is incremented for the hop onto this node.
+// spec §6.3 rule 1: a HEADER_2 packet that is not an announce and is addressed to another
+// transport node is dropped.
+//
+// Uses: priv.in_iface. Sets: priv.flags, priv.hops (incremented), priv.context.
+#include "router/datapath/nodes.hpp"
+
+#include "router/datapath/dataplane.hpp"
+#include "router/datapath/edges.hpp"
+#include "router/datapath/node_registry.hpp"
+#include "router/datapath/pkt_priv.hpp"
+#include "router/rns/packet.hpp"
+
+#include <rte_graph_worker.h>
+
+#include <cstring>
+
+namespace rns::datapath {
+
+namespace {
+
+enum class next : rte_edge_t {
+    packet_hash,
+    drop_rns_short,
+    drop_rns_oversize,
+    drop_rns_ifac_flag,
+    drop_rns_hop_limit,
+    drop_rns_other_transport,
+};
+
+struct rns_parse_ctx {
+    const dataplane* dp;
+};
+
+int rns_parse_init(const rte_graph*, rte_node* node) {
+    node_ctx<rns_parse_ctx>(node).dp = g_dataplane;
+    return g_dataplane != nullptr ? 0 : -EINVAL;
+}
+
+next parse_one(const dataplane& dp, rte_mbuf* m) noexcept {
+    const byte_view raw(rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
+    const parse_result r = parse_packet(raw, dp.rns_mtu, ifac_bit::reject);
+    switch (r.error) {
+    case parse_error::ok:
+        break;
+    case parse_error::too_short:
+        return next::drop_rns_short;
+    case parse_error::oversize:
+        return next::drop_rns_oversize;
+    case parse_error::ifac_flag_set:
+        return next::drop_rns_ifac_flag;
+    case parse_error::hop_limit:
+        return next::drop_rns_hop_limit;
+    }
+    const packet_view& p = r.packet;
+    if (p.is_header_2() && p.flags.type != packet_type::announce &&
+        std::memcmp(p.transport_id.data(), dp.transport_id.data(), 16) != 0) {
+        return next::drop_rns_other_transport;
+    }
+    auto& pp = priv(m);
+    pp.flags = p.flags_byte;
+    pp.hops = static_cast<std::uint8_t>(p.hops + 1); // spec §6.2 step 4 (< 129, fits)
+    pp.context = p.context;
+    return next::packet_hash;
+}
+
+uint16_t rns_parse_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb) noexcept {
+    const dataplane& dp = *node_ctx<rns_parse_ctx>(node).dp;
+    for (uint16_t i = 0; i < nb; ++i) {
+        auto* m = static_cast<rte_mbuf*>(objs[i]);
+        rte_node_enqueue_x1(graph, node, edge(parse_one(dp, m)), m);
+    }
+    return nb;
+}
+
+} // namespace
+
+void register_rns_parse() {
+    register_node({.name = "rns_parse",
+                   .process = rns_parse_process,
+                   .init = rns_parse_init,
+                   .edges = edge_names({"packet_hash"},
+                                       {drop_reason::rns_short, drop_reason::rns_oversize,
+                                        drop_reason::rns_ifac_flag, drop_reason::rns_hop_limit,
+                                        drop_reason::rns_other_transport})});
+}
+
+} // namespace rns::datapath

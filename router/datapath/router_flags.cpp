@@ -1,0 +1,158 @@
+#include "router/datapath/router_flags.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
+
+namespace rns::datapath {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
+
+std::uint32_t parse_ip4(const std::string& s, const std::string& flag) {
+    in_addr a{};
+    if (::inet_pton(AF_INET, s.c_str(), &a) != 1) {
+        bad(flag + ": not an IPv4 address: " + s);
+    }
+    return a.s_addr;
+}
+
+unsigned long parse_uint(const std::string& s, unsigned long max, const std::string& flag) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || v > max) {
+        bad(flag + ": bad number: " + s);
+    }
+    return v;
+}
+
+peer_flag parse_peer(const std::string& s, bool broadcast, const std::string& flag) {
+    const auto colon = s.rfind(':');
+    if (colon == std::string::npos) {
+        bad(flag + ": expected IP:PORT, got " + s);
+    }
+    peer_flag p;
+    p.ip4 = parse_ip4(s.substr(0, colon), flag);
+    p.udp = htons(static_cast<std::uint16_t>(parse_uint(s.substr(colon + 1), 65535, flag)));
+    p.broadcast = broadcast;
+    return p;
+}
+
+// PORT,addr=IP/PREFIX,udp=N[,peer=IP:PORT]...[,broadcast=IP:PORT][,learn][,mode=M][,bitrate=N]
+port_flag parse_port(const std::string& spec) {
+    const std::string flag = "--port " + spec;
+    port_flag pf;
+    std::size_t pos = 0;
+    bool first = true;
+    bool have_addr = false;
+    bool have_udp = false;
+    while (pos <= spec.size()) {
+        const auto comma = spec.find(',', pos);
+        const std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        pos = comma == std::string::npos ? spec.size() + 1 : comma + 1;
+        if (first) {
+            pf.port = static_cast<std::uint16_t>(parse_uint(item, 1023, flag));
+            first = false;
+            continue;
+        }
+        const auto eq = item.find('=');
+        const std::string key = item.substr(0, eq);
+        const std::string val = eq == std::string::npos ? "" : item.substr(eq + 1);
+        if (key == "addr") {
+            const auto slash = val.find('/');
+            pf.ip4 = parse_ip4(val.substr(0, slash), flag);
+            if (slash != std::string::npos) {
+                pf.prefix = static_cast<std::uint8_t>(parse_uint(val.substr(slash + 1), 32, flag));
+            }
+            have_addr = true;
+        } else if (key == "udp") {
+            pf.udp = htons(static_cast<std::uint16_t>(parse_uint(val, 65535, flag)));
+            have_udp = true;
+        } else if (key == "peer") {
+            pf.peers.push_back(parse_peer(val, false, flag));
+        } else if (key == "broadcast") {
+            pf.peers.push_back(parse_peer(val, true, flag));
+        } else if (key == "learn") {
+            pf.learn = true;
+        } else if (key == "mode") {
+            pf.mode = val;
+        } else if (key == "bitrate") {
+            pf.bitrate = parse_uint(val, ~0UL, flag);
+        } else {
+            bad(flag + ": unknown key " + key);
+        }
+    }
+    if (!have_addr || !have_udp) {
+        bad(flag + ": addr= and udp= are required");
+    }
+    return pf;
+}
+
+} // namespace
+
+const char* router_usage() noexcept {
+    return "usage: rnsrouter [EAL args] -- [router flags]\n"
+           "\n"
+           "Router flags:\n"
+           "  --port SPEC            an ethdev port carrying RNS over UDP/IPv4 (repeatable):\n"
+           "                         PORT,addr=IP[/PREFIX],udp=N[,peer=IP:PORT]...\n"
+           "                         [,broadcast=IP:PORT][,learn][,mode=MODE][,bitrate=BPS]\n"
+           "                           peer=       a unicast peer: its own RNS interface\n"
+           "                           broadcast=  send to IP:PORT as Ethernet broadcast; also\n"
+           "                                       receives from any sender (reference UDPInterface)\n"
+           "                           learn       unknown senders become interfaces of their own\n"
+           "                           mode=       full|gateway|access_point|pointtopoint|roaming|\n"
+           "                                       boundary (spec §6.13), default full\n"
+           "                           bitrate=    interface bitrate (announce cap), default 10000000\n"
+           "  --state-dir DIR        state directory (transport identity), default ./rnsrouter-state\n"
+           "  --identity FILE        transport identity (64-byte private key) to load instead\n"
+           "  --status-interval SEC  print a status line every SEC seconds (0: never)\n"
+           "  --mbufs N              mbufs in the packet pool (default 8191)\n"
+           "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
+           "  --ready-file FILE      write the transport id there once running (tests)\n"
+           "  --help                 this text\n"
+           "\n"
+           "Lcores: the main lcore runs the control plane; the other lcores are graph workers.\n"
+           "With one lcore (-l 0) the main lcore runs both. Ports need one TX queue per worker.\n";
+}
+
+router_flags parse_router_flags(int argc, char** argv) {
+    router_flags f;
+    for (int i = 0; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                bad(std::string(a) + " needs a value");
+            }
+            return argv[++i];
+        };
+        if (a == "--port") {
+            f.ports.push_back(parse_port(value()));
+        } else if (a == "--state-dir") {
+            f.state_dir = value();
+        } else if (a == "--identity") {
+            f.identity_file = value();
+        } else if (a == "--status-interval") {
+            f.status_interval = std::strtod(value().c_str(), nullptr);
+        } else if (a == "--mbufs") {
+            f.mbufs = static_cast<unsigned>(parse_uint(value(), 1U << 24, "--mbufs"));
+        } else if (a == "--run-seconds") {
+            f.run_seconds = std::strtod(value().c_str(), nullptr);
+        } else if (a == "--ready-file") {
+            f.ready_file = value();
+        } else if (a == "--help" || a == "-h") {
+            f.help = true;
+        } else {
+            bad("unknown flag " + std::string(a));
+        }
+    }
+    if (f.ports.empty() && !f.help) {
+        bad("at least one --port is needed");
+    }
+    return f;
+}
+
+} // namespace rns::datapath

@@ -1,0 +1,43 @@
+#pragma once
+// Router flags (after the EAL arguments and `--`): `rnsrouter [EAL args] -- [router flags]`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rns::datapath {
+
+struct peer_flag {
+    std::uint32_t ip4 = 0;  ///< network order
+    std::uint16_t udp = 0;  ///< network order
+    bool broadcast = false;
+};
+
+struct port_flag {
+    std::uint16_t port = 0;
+    std::uint32_t ip4 = 0;   ///< network order
+    std::uint8_t prefix = 24;
+    std::uint16_t udp = 0;   ///< network order
+    bool learn = false;
+    std::string mode = "full";
+    std::uint64_t bitrate = 10'000'000;
+    std::vector<peer_flag> peers;
+};
+
+struct router_flags {
+    std::vector<port_flag> ports;
+    std::string state_dir = "rnsrouter-state";
+    std::string identity_file;      ///< empty: <state_dir>/transport_identity (created if absent)
+    double status_interval = 0;     ///< seconds between status lines; 0: none
+    unsigned mbufs = 8191;
+    double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
+    std::string ready_file;         ///< written (with the transport id) once the router runs
+    bool help = false;
+};
+
+/// Parses the router flags; throws std::invalid_argument with a message naming the bad flag.
+router_flags parse_router_flags(int argc, char** argv);
+const char* router_usage() noexcept;
+
+} // namespace rns::datapath

@@ -1,0 +1,194 @@
+#include "router/datapath/telemetry.hpp"
+
+#include "router/datapath/drop.hpp"
+#include "router/datapath/fast_tables.hpp"
+#include "router/datapath/graph_stats.hpp"
+
+#include <rte_telemetry.h>
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rns::datapath {
+
+namespace {
+
+struct iface_snapshot {
+    std::string name;
+    std::uint64_t rx[4]{};
+    std::uint64_t tx[4]{};
+    std::uint64_t announces_accepted = 0;
+    std::uint64_t announces_rebroadcast = 0;
+    std::uint64_t announces_rate_limited = 0;
+    std::uint64_t forwarded = 0;
+    std::uint64_t drops = 0;
+};
+
+struct snapshot {
+    std::string transport_id;
+    std::map<std::string, node_totals> nodes;
+    std::vector<std::pair<std::string, std::uint64_t>> stats;
+    std::vector<iface_snapshot> ifaces;
+    std::vector<std::pair<std::string, std::uint64_t>> control_drops;
+};
+
+std::mutex g_mutex;
+snapshot g_snap;
+bool g_registered = false;
+
+int cmd_stats(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(g_mutex);
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_string(d, "transport_id", g_snap.transport_id.c_str());
+    for (const auto& [k, v] : g_snap.stats) {
+        rte_tel_data_add_dict_u64(d, k.c_str(), v);
+    }
+    return 0;
+}
+
+int cmd_nodes(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(g_mutex);
+    rte_tel_data_start_dict(d);
+    for (const auto& [name, t] : g_snap.nodes) {
+        rte_tel_data* n = rte_tel_data_alloc();
+        rte_tel_data_start_dict(n);
+        rte_tel_data_add_dict_u64(n, "calls", t.calls);
+        rte_tel_data_add_dict_u64(n, "packets", t.objs);
+        rte_tel_data_add_dict_u64(n, "cycles", t.cycles);
+        rte_tel_data_add_dict_container(d, name.c_str(), n, 0);
+    }
+    return 0;
+}
+
+int cmd_drops(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(g_mutex);
+    rte_tel_data_start_dict(d);
+    for (std::size_t i = 0; i < drop_reason_count; ++i) {
+        const auto r = static_cast<drop_reason>(i);
+        const auto it = g_snap.nodes.find(drop_node_name(r));
+        rte_tel_data* n = rte_tel_data_alloc();
+        rte_tel_data_start_dict(n);
+        rte_tel_data_add_dict_u64(n, "packets", it == g_snap.nodes.end() ? 0 : it->second.objs);
+        rte_tel_data_add_dict_string(n, "description", drop_description(r));
+        rte_tel_data_add_dict_container(d, drop_node_name(r), n, 0);
+    }
+    for (const auto& [name, v] : g_snap.control_drops) {
+        rte_tel_data_add_dict_u64(d, ("control_" + name).c_str(), v);
+    }
+    return 0;
+}
+
+int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
+    static const char* const types[4] = {"data", "announce", "linkrequest", "proof"};
+    std::lock_guard lock(g_mutex);
+    rte_tel_data_start_dict(d);
+    for (std::size_t i = 0; i < g_snap.ifaces.size(); ++i) {
+        const iface_snapshot& s = g_snap.ifaces[i];
+        rte_tel_data* n = rte_tel_data_alloc();
+        rte_tel_data_start_dict(n);
+        rte_tel_data_add_dict_string(n, "name", s.name.c_str());
+        for (int t = 0; t < 4; ++t) {
+            rte_tel_data_add_dict_u64(n, (std::string("rx_") + types[t]).c_str(), s.rx[t]);
+            rte_tel_data_add_dict_u64(n, (std::string("tx_") + types[t]).c_str(), s.tx[t]);
+        }
+        rte_tel_data_add_dict_u64(n, "announces_accepted", s.announces_accepted);
+        rte_tel_data_add_dict_u64(n, "announces_rebroadcast", s.announces_rebroadcast);
+        rte_tel_data_add_dict_u64(n, "announces_rate_limited", s.announces_rate_limited);
+        rte_tel_data_add_dict_u64(n, "forwarded_by_control", s.forwarded);
+        rte_tel_data_add_dict_u64(n, "control_drops", s.drops);
+        rte_tel_data_add_dict_container(d, std::to_string(i).c_str(), n, 0);
+    }
+    return 0;
+}
+
+} // namespace
+
+telemetry::telemetry(const dataplane& dp, control_plane& cp) : _dp(dp), _cp(cp) {
+    if (!g_registered) {
+        // Registration fails only when telemetry is disabled (--no-telemetry): then nothing to do.
+        (void)rte_telemetry_register_cmd("/rns/stats", cmd_stats, "Router totals and table sizes");
+        (void)rte_telemetry_register_cmd("/rns/nodes", cmd_nodes,
+                                         "Per graph node: calls, packets, cycles (all workers)");
+        (void)rte_telemetry_register_cmd("/rns/drops", cmd_drops, "Drops by reason, with descriptions");
+        (void)rte_telemetry_register_cmd("/rns/ifaces", cmd_ifaces, "Per RNS interface counters");
+        g_registered = true;
+    }
+}
+
+telemetry::~telemetry() {
+    std::lock_guard lock(g_mutex);
+    g_snap = {};
+}
+
+void telemetry::publish(double now) {
+    if (now - _last < 0.25) {
+        return;
+    }
+    _last = now;
+    snapshot s;
+    s.transport_id = to_hex(_cp.transport().transport_id());
+    s.nodes = collect_node_stats(_dp);
+    const auto& t = _cp.transport();
+    const auto& cs = _cp.stats();
+    std::uint64_t dp_drops = 0;
+    for (std::size_t i = 0; i < drop_reason_count; ++i) {
+        const auto it = s.nodes.find(drop_node_name(static_cast<drop_reason>(i)));
+        dp_drops += it == s.nodes.end() ? 0 : it->second.objs;
+    }
+    using u64 = std::uint64_t;
+    s.stats = {
+        {"interfaces", u64{t.interface_count()}},
+        {"paths", u64{t.path_count()}},
+        {"links", u64{t.link_count()}},
+        {"reverse_entries", u64{t.reverse_count()}},
+        {"announce_table", u64{t.announce_table_count()}},
+        {"known_destinations", u64{t.known_count()}},
+        {"dedup_control", u64{t.dedup_count()}},
+        {"dedup_fast_current", _dp.tables->dedup.current_size()},
+        {"fast_paths", u64{_dp.tables->path_count()}},
+        {"fast_links", u64{_dp.tables->link_count()}},
+        {"fast_reverse", u64{_dp.tables->reverse_count()}},
+        {"rx_packets", sum_objs(s.nodes, "eth_rx-")},
+        {"fast_forwarded", sum_objs(s.nodes, "forward") + sum_objs(s.nodes, "link_forward") +
+                               sum_objs(s.nodes, "proof_forward")},
+        {"punted_rns", cs.punted_rns},
+        {"punted_arp", cs.punted_arp},
+        {"punted_icmp", cs.punted_icmp},
+        {"peers_learned", cs.peers_learned},
+        {"control_sent", cs.sent},
+        {"control_send_dropped", cs.send_dropped},
+        {"feedback_records", cs.feedback},
+        {"fast_table_full", cs.table_full},
+        {"datapath_drops", dp_drops},
+        {"neighbors", u64{_cp.neighbors().size()}},
+        {"workers", u64{_dp.workers.size()}},
+    };
+    for (std::size_t i = 0; i < t.counters().ifaces.size(); ++i) {
+        const auto& c = t.counters().ifaces[i];
+        iface_snapshot is;
+        is.name = t.interface_config(static_cast<control::iface_id>(i)).name;
+        for (int k = 0; k < 4; ++k) {
+            is.rx[k] = c.rx_packets[static_cast<std::size_t>(k)];
+            is.tx[k] = c.tx_packets[static_cast<std::size_t>(k)];
+        }
+        is.announces_accepted = c.announces_accepted;
+        is.announces_rebroadcast = c.announces_rebroadcast;
+        is.announces_rate_limited = c.announces_rate_limited;
+        is.forwarded = c.forwarded;
+        for (auto v : c.drops) {
+            is.drops += v;
+        }
+        s.ifaces.push_back(std::move(is));
+    }
+    for (std::size_t i = 0; i < control::drop_reason_count; ++i) {
+        s.control_drops.emplace_back(control::to_string(static_cast<control::drop_reason>(i)),
+                                     t.counters().drops[i]);
+    }
+    std::lock_guard lock(g_mutex);
+    g_snap = std::move(s);
+}
+
+} // namespace rns::datapath

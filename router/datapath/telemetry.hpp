@@ -1,0 +1,32 @@
+#pragma once
+// DPDK telemetry commands under /rns/ (read with dpdk-telemetry.py): the control loop publishes
+// a snapshot periodically; the telemetry thread only reads the snapshot (under a mutex: neither
+// side is a fast path), so it never touches control-plane or worker state directly.
+//
+//   /rns/stats   totals: transport id, interfaces, table sizes, punts, forwards, drops
+//   /rns/nodes   per graph node (summed over workers): calls, packets, cycles
+//   /rns/drops   per drop node: packets and the reason's description
+//   /rns/ifaces  per interface: name, rx/tx packets by type, announces, forwarded, drops
+
+#include "router/datapath/control_plane.hpp"
+#include "router/datapath/dataplane.hpp"
+
+namespace rns::datapath {
+
+class telemetry {
+  public:
+    telemetry(const dataplane& dp, control_plane& cp);
+    ~telemetry();
+    telemetry(const telemetry&) = delete;
+    telemetry& operator=(const telemetry&) = delete;
+
+    /// Control thread: refresh the snapshot (cheap; rate-limited to 4 Hz).
+    void publish(double now);
+
+  private:
+    const dataplane& _dp;
+    control_plane& _cp;
+    double _last = 0;
+};
+
+} // namespace rns::datapath

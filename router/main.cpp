@@ -1,0 +1,329 @@
+// rnsrouter: a Reticulum transport node on DPDK (DESIGN.md). `rnsrouter [EAL args] -- [flags]`.
+//
+// Start-up: EAL, packet pool, tables, ports, graphs (one per worker lcore), transport identity,
+// control plane and its interfaces; then the workers walk their graphs while the main lcore runs
+// the control plane (with one lcore it does both, alternating). SIGINT/SIGTERM stop cleanly.
+#include "drivers/dpdk_port.hpp"
+#include "router/control/identity_file.hpp"
+#include "router/control/random_source.hpp"
+#include "router/datapath/control_plane.hpp"
+#include "router/datapath/dataplane.hpp"
+#include "router/datapath/fast_tables.hpp"
+#include "router/datapath/graph_setup.hpp"
+#include "router/datapath/graph_stats.hpp"
+#include "router/datapath/pkt_priv.hpp"
+#include "router/datapath/router_flags.hpp"
+#include "router/datapath/telemetry.hpp"
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_graph_worker.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace rns::datapath;
+
+std::atomic<bool> g_quit{false};
+bool g_eal_up = false;
+
+void on_signal(int) { g_quit.store(true, std::memory_order_relaxed); }
+
+double wall_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+struct worker_args {
+    worker_ctx* w;
+    rns::drivers::rcu_domain* rcu;
+};
+
+int worker_main(void* arg) {
+    auto* a = static_cast<worker_args*>(arg);
+    a->rcu->reader_online(a->w->lcore);
+    while (!g_quit.load(std::memory_order_relaxed)) {
+        rte_graph_walk(a->w->graph);
+        a->rcu->quiescent(a->w->lcore);
+    }
+    a->rcu->reader_offline(a->w->lcore);
+    return 0;
+}
+
+std::string ip_string(std::uint32_t ip4) {
+    char buf[INET_ADDRSTRLEN];
+    ::inet_ntop(AF_INET, &ip4, buf, sizeof buf);
+    return buf;
+}
+
+void print_status(const dataplane& dp, control_plane& cp, double elapsed,
+                  std::uint64_t& last_rx, std::uint64_t& last_fwd) {
+    const auto s = collect_node_stats(dp);
+    const std::uint64_t rx = sum_objs(s, "eth_rx-");
+    const std::uint64_t fwd = sum_objs(s, "forward") + sum_objs(s, "link_forward") +
+                              sum_objs(s, "proof_forward");
+    const std::uint64_t drops = sum_objs(s, "drop_");
+    const auto& t = cp.transport();
+    std::uint64_t announces = 0;
+    for (const auto& ic : t.counters().ifaces) {
+        announces += ic.announces_accepted;
+    }
+    std::printf("status: rx %.0f pkt/s, fast-forwarded %.0f pkt/s, punted %llu, paths %zu, links %zu, "
+                "announces %llu, interfaces %zu, drops %llu\n",
+                static_cast<double>(rx - last_rx) / elapsed,
+                static_cast<double>(fwd - last_fwd) / elapsed,
+                static_cast<unsigned long long>(cp.stats().punted_rns), t.path_count(),
+                t.link_count(), static_cast<unsigned long long>(announces), t.interface_count(),
+                static_cast<unsigned long long>(drops));
+    std::fflush(stdout);
+    last_rx = rx;
+    last_fwd = fwd;
+}
+
+int run(int argc, char** argv) {
+    const int eal = rte_eal_init(argc, argv);
+    if (eal < 0) {
+        std::fprintf(stderr, "rnsrouter: EAL initialisation failed: %s\n%s", rte_strerror(rte_errno),
+                     router_usage());
+        return 1;
+    }
+    g_eal_up = true;
+    router_flags flags;
+    try {
+        flags = parse_router_flags(argc - eal - 1, argv + eal + 1);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "rnsrouter: %s\n\n%s", e.what(), router_usage());
+        return 2;
+    }
+    if (flags.help) {
+        std::fputs(router_usage(), stdout);
+        return 0;
+    }
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+
+    const unsigned main_lcore = rte_get_main_lcore();
+    std::vector<unsigned> workers;
+    unsigned lc;
+    RTE_LCORE_FOREACH_WORKER(lc) { workers.push_back(lc); }
+    const bool main_is_worker = workers.empty();
+    if (main_is_worker) {
+        workers.push_back(main_lcore);
+    }
+
+    rte_mempool* pool = rte_pktmbuf_pool_create("rns_pool", flags.mbufs, 256, pkt_priv_size,
+                                                RTE_MBUF_DEFAULT_BUF_SIZE,
+                                                static_cast<int>(rte_socket_id()));
+    if (pool == nullptr) {
+        throw std::runtime_error(std::string("cannot create the mbuf pool: ") + rte_strerror(rte_errno));
+    }
+    auto rcu = std::make_unique<rns::drivers::rcu_domain>();
+    auto peers = std::make_unique<rns::drivers::udp_peers>(*rcu);
+    auto tables = std::make_unique<fast_tables>(*rcu, fast_tables::sizes{});
+    auto dp = std::make_unique<dataplane>();
+    dp->rcu = rcu.get();
+    dp->peers = peers.get();
+    dp->tables = tables.get();
+    g_dataplane = dp.get();
+
+    std::vector<port_queues> pq;
+    for (const port_flag& pf : flags.ports) {
+        rns::drivers::port_request req;
+        req.port_id = pf.port;
+        req.rx_queues = static_cast<std::uint16_t>(workers.size());
+        req.tx_queues = static_cast<std::uint16_t>(workers.size());
+        req.pool = pool;
+        const auto info = rns::drivers::setup_port(req);
+        port_l3& l3 = dp->ports[pf.port];
+        l3.enabled = true;
+        l3.mac = info.mac;
+        l3.ip4 = pf.ip4;
+        const std::uint32_t mask = pf.prefix == 0 ? 0 : htonl(~std::uint32_t{0} << (32 - pf.prefix));
+        l3.bcast4 = pf.ip4 | ~mask;
+        l3.udp = pf.udp;
+        l3.learn = pf.learn;
+        l3.ip_cksum_offload = info.ip_cksum_offload;
+        l3.udp_cksum_offload = info.udp_cksum_offload;
+        pq.push_back({pf.port, info.rx_queues});
+        std::printf("port %u (%s, %s): mac %s, address %s/%u, RNS UDP port %u, %u RX queue(s)%s\n",
+                    pf.port, info.name.c_str(), info.driver.c_str(),
+                    rns::drivers::mac_to_string(info.mac).c_str(), ip_string(pf.ip4).c_str(),
+                    pf.prefix, ntohs(pf.udp), info.rx_queues, info.rss ? " with RSS" : "");
+    }
+
+    register_all_nodes();
+    build_graphs(*dp, workers, pq);
+
+    std::string id_path = flags.identity_file;
+    rns::control::identity_file_result key;
+    if (id_path.empty()) {
+        ::mkdir(flags.state_dir.c_str(), 0700);
+        id_path = flags.state_dir + "/" + rns::control::transport_identity_file;
+        key = rns::control::load_or_create_transport_identity(id_path);
+    } else {
+        key = rns::control::load_transport_identity(id_path);
+    }
+    if (!key.key) {
+        throw std::runtime_error("transport identity " + id_path + ": " + key.error);
+    }
+    rns::control::system_random rng;
+    control_plane cp(*dp, pool, *key.key, rng);
+    const double start = wall_now();
+    for (const port_flag& pf : flags.ports) {
+        rns::control::iface_config cfg;
+        const auto mode = rns::control::parse_iface_mode(pf.mode);
+        if (!mode) {
+            throw std::runtime_error("--port " + std::to_string(pf.port) + ": unknown mode " + pf.mode);
+        }
+        cfg.mode = *mode;
+        cfg.bitrate = pf.bitrate;
+        for (const peer_flag& peer : pf.peers) {
+            udp_iface_spec spec;
+            spec.eth_port = pf.port;
+            spec.ip4 = peer.ip4;
+            spec.udp = peer.udp;
+            spec.broadcast = peer.broadcast;
+            spec.cfg = cfg;
+            spec.cfg.name = "udp" + std::to_string(pf.port) + "[" + ip_string(peer.ip4) + ":" +
+                            std::to_string(ntohs(peer.udp)) + "]";
+            const auto id = cp.add_udp_iface(spec, start);
+            std::printf("interface %u: %s%s\n", id, spec.cfg.name.c_str(),
+                        peer.broadcast ? " (broadcast)" : "");
+        }
+        if (pf.learn) {
+            cfg.name = "udp" + std::to_string(pf.port);
+            cp.set_learned_template(pf.port, cfg);
+        }
+    }
+    std::printf("transport id %s, %zu worker(s)%s\n", rns::to_hex(cp.transport().transport_id()).c_str(),
+                workers.size(), main_is_worker ? " (on the main lcore with the control plane)" : "");
+    std::fflush(stdout);
+
+    telemetry tel(*dp, cp);
+
+    std::vector<worker_args> args(workers.size());
+    for (std::size_t i = 0; i < workers.size(); ++i) {
+        args[i] = {dp->workers[i], rcu.get()};
+        if (!main_is_worker) {
+            if (rte_eal_remote_launch(worker_main, &args[i], workers[i]) != 0) {
+                throw std::runtime_error("cannot launch worker lcore " + std::to_string(workers[i]));
+            }
+        }
+    }
+    if (main_is_worker) {
+        rcu->reader_online(main_lcore);
+        rcu->set_writer_reader_id(main_lcore);
+    }
+    if (!flags.ready_file.empty()) {
+        std::ofstream(flags.ready_file) << rns::to_hex(cp.transport().transport_id()) << "\n";
+    }
+
+    const std::uint64_t hz = rte_get_tsc_hz();
+    const std::uint64_t tick_every = hz / 100; // 10 ms: far below the reference's 250 ms job loop
+    std::uint64_t next_tick = 0;
+    double next_status = flags.status_interval > 0 ? start + flags.status_interval : 0;
+    double last_status = start;
+    std::uint64_t last_rx = 0;
+    std::uint64_t last_fwd = 0;
+    while (!g_quit.load(std::memory_order_relaxed)) {
+        if (main_is_worker) {
+            rte_graph_walk(dp->workers[0]->graph);
+            rcu->quiescent(main_lcore); // no table reference is held below
+        }
+        const unsigned work = cp.poll(wall_now());
+        const std::uint64_t tsc = rte_rdtsc();
+        if (tsc >= next_tick) {
+            next_tick = tsc + tick_every;
+            const double now = wall_now();
+            cp.tick(now);
+            tel.publish(now);
+            if (next_status > 0 && now >= next_status) {
+                print_status(*dp, cp, now - last_status, last_rx, last_fwd);
+                last_status = now;
+                next_status = now + flags.status_interval;
+            }
+            if (flags.run_seconds > 0 && now - start >= flags.run_seconds) {
+                g_quit.store(true);
+            }
+        }
+        if (!main_is_worker && work == 0) {
+            rte_pause();
+        }
+    }
+
+    std::printf("rnsrouter: stopping\n");
+    rte_eal_mp_wait_lcore();
+    for (const auto& [name, t] : collect_node_stats(*dp)) {
+        if (t.objs != 0) {
+            std::printf("node %-28s %12llu packets\n", name.c_str(),
+                        static_cast<unsigned long long>(t.objs));
+        }
+    }
+    if (main_is_worker) {
+        rcu->reader_offline(main_lcore);
+    }
+    const auto& cs = cp.stats();
+    std::printf("control: punted_rns %llu punted_arp %llu punted_icmp %llu peers_learned %llu "
+                "sent %llu send_dropped %llu feedback %llu interfaces %zu paths %zu links %zu "
+                "reverse %zu\n",
+                static_cast<unsigned long long>(cs.punted_rns),
+                static_cast<unsigned long long>(cs.punted_arp),
+                static_cast<unsigned long long>(cs.punted_icmp),
+                static_cast<unsigned long long>(cs.peers_learned),
+                static_cast<unsigned long long>(cs.sent),
+                static_cast<unsigned long long>(cs.send_dropped),
+                static_cast<unsigned long long>(cs.feedback), cp.transport().interface_count(),
+                cp.transport().path_count(), cp.transport().link_count(),
+                cp.transport().reverse_count());
+    for (std::size_t i = 0; i < rns::control::drop_reason_count; ++i) {
+        const auto n = cp.transport().counters().drops[i];
+        if (n != 0) {
+            std::printf("control drop %-24s %llu\n",
+                        rns::control::to_string(static_cast<rns::control::drop_reason>(i)),
+                        static_cast<unsigned long long>(n));
+        }
+    }
+    tel.publish(wall_now());
+    for (const port_flag& pf : flags.ports) {
+        rns::drivers::close_port(pf.port);
+    }
+    // Drain what the control plane still holds in rings before the pool goes.
+    (void)cp.poll(wall_now());
+    rcu->synchronize();
+    destroy_graphs(*dp);
+    g_dataplane = nullptr;
+    std::fflush(stdout);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    int rc = 1;
+    try {
+        rc = run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "rnsrouter: %s\n", e.what());
+        g_quit.store(true);
+        rte_eal_mp_wait_lcore();
+    }
+    if (g_eal_up) {
+        rte_eal_cleanup();
+    }
+    return rc;
+}
