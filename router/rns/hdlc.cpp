@@ -31,13 +31,15 @@ bytes encode(byte_view payload) {
     return out;
 }
 
-deframer::deframer(std::size_t max_frame, std::size_t min_exclusive)
-    : _buf(std::make_unique<std::uint8_t[]>(max_frame == 0 ? 1 : max_frame)),
-      _cap(max_frame),
-      _min_exclusive(min_exclusive) {}
+deframer::deframer(std::size_t hw_mtu, std::size_t ifac_size, std::size_t min_exclusive)
+    : _buf(std::make_unique<std::uint8_t[]>(hw_mtu + ifac_size == 0 ? 1 : hw_mtu + ifac_size)),
+      _cap(hw_mtu + ifac_size),
+      _min_exclusive(min_exclusive),
+      _clear_limit(2 * hw_mtu) {}
 
 void deframer::reset() noexcept {
     _len = 0;
+    _raw = 0;
     _in_frame = false;
     _escape = false;
     _oversize = false;

@@ -36,6 +36,7 @@ struct deframer_counters {
     std::uint64_t too_short = 0;     ///< dropped: length <= min_exclusive (but not empty)
     std::uint64_t too_long = 0;      ///< dropped: length > max_frame
     std::uint64_t empty = 0;         ///< consecutive flags (ignored, as the reference does)
+    std::uint64_t overflow = 0;      ///< unterminated frames discarded past 2 × HW_MTU
     std::uint64_t garbage_bytes = 0; ///< bytes before the first flag, discarded
 };
 
@@ -44,22 +45,30 @@ struct deframer_counters {
 ///   - escapes are undone as the reference's two byte-string replacements do (7D 5E → 7E, then
 ///     7D 5D → 7D), which equals one left-to-right pass; any other byte after 7D, and a 7D right
 ///     before the closing FLAG, pass through unchanged;
-///   - empty frames are ignored; frames of length <= min_exclusive or > max_frame are dropped.
-/// The reference also clears its buffer past 2 × HW_MTU without a FLAG; discarding an over-long
-/// frame up to the next FLAG, which then opens a new frame, yields the same frames.
+///   - empty frames are ignored; frames of length <= min_exclusive or > HW_MTU + ifac_size are
+///     dropped (an over-long frame is discarded up to its closing FLAG, which opens the next);
+///   - after each chunk, a frame still open with more than 2 × HW_MTU bytes buffered (its opening
+///     FLAG included) is discarded, as the reference clears its buffer at the end of a read; this
+///     depends on chunking exactly as the reference's does.
 class deframer {
   public:
-    /// Allocates the frame buffer (max_frame bytes) once.
-    explicit deframer(std::size_t max_frame = tcp_hw_mtu,
+    /// Allocates the frame buffer (hw_mtu + ifac_size bytes) once.
+    explicit deframer(std::size_t hw_mtu = tcp_hw_mtu, std::size_t ifac_size = 0,
                       std::size_t min_exclusive = tcp_min_exclusive);
 
     /// Consumes chunk; calls sink(byte_view frame) for each accepted frame. The view is valid only
     /// during the call.
     template <class Sink> void feed(byte_view chunk, Sink&& sink) noexcept {
+        // Garbage before an opening FLAG of this chunk sits in the reference's buffer until a
+        // frame completes, so it counts toward the 2 × HW_MTU limit.
+        std::size_t hunted = 0;
         for (std::uint8_t b : chunk) {
             if (b == flag) {
                 if (_in_frame) {
                     finish(sink);
+                    _raw = 0;
+                } else {
+                    _raw = hunted;
                 }
                 _in_frame = true;
                 _len = 0;
@@ -69,8 +78,10 @@ class deframer {
             }
             if (!_in_frame) {
                 ++_counters.garbage_bytes;
+                ++hunted;
                 continue;
             }
+            ++_raw;
             if (_escape) {
                 _escape = false;
                 if (b == (flag ^ esc_mask)) {
@@ -89,6 +100,10 @@ class deframer {
                 append(b);
             }
         }
+        if (_in_frame && _raw + 1 > _clear_limit) {
+            ++_counters.overflow;
+            _in_frame = false;
+        }
     }
 
     /// Forgets any partial frame (e.g. on reconnect).
@@ -101,7 +116,9 @@ class deframer {
     std::unique_ptr<std::uint8_t[]> _buf;
     std::size_t _cap;
     std::size_t _min_exclusive;
+    std::size_t _clear_limit; ///< 2 × HW_MTU
     std::size_t _len = 0;
+    std::size_t _raw = 0; ///< bytes the reference would buffer before the opening FLAG's successor
     bool _in_frame = false;
     bool _escape = false;
     bool _oversize = false;

@@ -74,7 +74,7 @@ void check_framing(context& ctx) {
         kiss::deframer kd(kiss::tcp_hw_mtu);
         auto kf = run(kd, {hex(ctx, c.at("kiss_tcp"))});
         ctx.check(kf.size() == 1 && equal(kf[0], payload), what + ": KISS frame does not deframe back");
-        hdlc::deframer hd(hdlc::tcp_hw_mtu, 0);
+        hdlc::deframer hd(hdlc::tcp_hw_mtu, 0, 0);
         auto hf = run(hd, {want_hdlc});
         ctx.check(payload.empty() ? hf.empty() : (hf.size() == 1 && equal(hf[0], payload)),
                   what + ": HDLC frame does not deframe back");
@@ -85,10 +85,10 @@ void check_framing(context& ctx) {
         auto chunks = hex_list(ctx, c.at("stream_chunks"));
         auto want = hex_list(ctx, c.at("frames_delivered"));
         // TCP interfaces: no IFAC here, so the limit is HW_MTU + 0.
-        hdlc::deframer d1(hdlc::tcp_hw_mtu, hdlc::tcp_min_exclusive);
+        hdlc::deframer d1(hdlc::tcp_hw_mtu, 0, hdlc::tcp_min_exclusive);
         ctx.check(same_frames(run(d1, chunks), want), what + ": frames differ (chunks as recorded)");
         ctx.check(d1.counters().frames == want.size(), what + ": frame counter differs");
-        hdlc::deframer d2(hdlc::tcp_hw_mtu, hdlc::tcp_min_exclusive);
+        hdlc::deframer d2(hdlc::tcp_hw_mtu, 0, hdlc::tcp_min_exclusive);
         ctx.check(same_frames(run_bytewise(d2, chunks), want), what + ": frames differ (byte by byte)");
     }
     for (const auto& c : doc.at("decode_kiss_tcp")) {
