@@ -1,0 +1,300 @@
+// Transport tables (spec §6.1-§6.5, §6.11, §6.12): dedup generations, HEADER_2 rewrites by
+// remaining hops, reverse-table proofs, link requests with MTU clamping, culling and expiry,
+// and the transport identity file.
+
+#include "test_control_support.hpp"
+
+#include "crypto/sha256.hpp"
+#include "router/control/identity_file.hpp"
+#include "router/rns/announce.hpp"
+#include "router/rns/destination.hpp"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace rns;
+using namespace rns::control;
+using namespace rns::control::testing;
+
+namespace {
+
+const byte_array<64> node_key = [] {
+    byte_array<64> k{};
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        k[i] = static_cast<std::uint8_t>(0xc0 ^ i);
+    }
+    return k;
+}();
+
+hash16 hash_of(std::uint8_t b) {
+    hash16 h{};
+    h.fill(b);
+    return h;
+}
+
+struct endpoint {
+    identity id = identity::generate();
+    hash10 nh = name_hash("ctltest", {"tables"});
+    hash16 dest = destination_hash(nh, id.hash());
+    bytes announce(std::uint64_t emitted) const {
+        announce_params p;
+        p.name_hash = nh;
+        p.random = make_random_hash(byte_array<16>{}, emitted);
+        return build_announce(id, p);
+    }
+};
+
+bytes via(const bytes& ann, const hash16& x, std::uint8_t hops) {
+    bytes out(ann.size() + 16);
+    out.resize(write_announce_rebroadcast(ann, hops, x, ctx::none, out));
+    return out;
+}
+
+/// HEADER_2 packet to dest through transport node `to`, with the given type and data.
+bytes h2(const hash16& to, const hash16& dest, packet_type type, byte_view data, std::uint8_t hops = 0) {
+    packet_fields f;
+    f.flags.header = header_type::header_2;
+    f.flags.transport = transport_type::transport;
+    f.flags.type = type;
+    f.hops = hops;
+    f.transport_id = to;
+    f.destination_hash = dest;
+    f.data = data;
+    return build_packet(f);
+}
+
+struct node {
+    recording_sink sink;
+    fixed_random rng{0.0};
+    transport t;
+    iface_id a;
+    iface_id b;
+    explicit node(iface_config ca = udp_iface("a"), iface_config cb = udp_iface("b"))
+        : t(node_key, sink, rng), a(t.add_interface(ca, 0)), b(t.add_interface(cb, 0)) {}
+};
+
+} // namespace
+
+TEST_CASE("control tables: dedup keeps two generations") {
+    dedup_filter f(2);
+    hash32 h1{};
+    h1[0] = 1;
+    hash32 h2_{};
+    h2_[0] = 2;
+    hash32 h3{};
+    h3[0] = 3;
+    f.add(h1);
+    f.add(h2_);
+    CHECK_FALSE(f.maybe_rotate()); // 2 is not over the limit
+    f.add(h3);
+    CHECK(f.maybe_rotate());
+    CHECK(f.contains(h1)); // previous generation still consulted
+    f.add(h2_);
+    f.add(h1);
+    hash32 h4{};
+    h4[0] = 4;
+    f.add(h4);
+    CHECK(f.maybe_rotate());
+    CHECK_FALSE(f.contains(h3)); // two rotations later it is forgotten
+    CHECK(f.contains(h4));
+}
+
+TEST_CASE("control tables: HEADER_2 forwarding by remaining hops, duplicates dropped") {
+    node n;
+    endpoint far;
+    endpoint near;
+    const hash16 x = hash_of(0x33);
+    n.t.inbound(n.b, via(far.announce(1000), x, 2), 1.0); // 3 hops via x
+    n.t.inbound(n.b, near.announce(1000), 1.0);           // 1 hop, direct
+    n.sink.take();
+    const bytes payload(40, 0xab);
+
+    const bytes to_far = h2(n.t.transport_id(), far.dest, packet_type::data, payload);
+    n.t.inbound(n.a, to_far, 2.0);
+    auto out = n.sink.take();
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].iface == n.b);
+    CHECK(out[0].raw == h2(x, far.dest, packet_type::data, payload, 1)); // id replaced, hops+1
+    // The reverse entry was created and mirrored.
+    auto parsed = parse_packet(to_far);
+    const hash16 key = take<16>(packet_hash(parsed.packet));
+    REQUIRE(n.t.find_reverse(key) != nullptr);
+    CHECK(n.sink.reverses.at(key).received_on == n.a);
+    CHECK(n.sink.reverses.at(key).outbound == n.b);
+
+    const bytes to_near = h2(n.t.transport_id(), near.dest, packet_type::data, payload);
+    n.t.inbound(n.a, to_near, 2.1);
+    out = n.sink.take();
+    REQUIRE(out.size() == 1);
+    auto stripped = parse_packet(out[0].raw);
+    REQUIRE(stripped);
+    CHECK_FALSE(stripped.packet.is_header_2());
+    CHECK(stripped.packet.hops == 1);
+    CHECK(stripped.packet.flags.transport == transport_type::broadcast);
+
+    n.t.inbound(n.a, to_near, 2.2); // the same packet again
+    CHECK(n.sink.take().empty());
+    CHECK(n.t.counters().drop_count(drop_reason::duplicate) == 1);
+
+    // Unknown destination and over-limit hops are dropped under their own reasons.
+    n.t.inbound(n.a, h2(n.t.transport_id(), hash_of(0x01), packet_type::data, payload), 2.3);
+    CHECK(n.t.counters().drop_count(drop_reason::no_path) == 1);
+    n.t.inbound(n.a, h2(n.t.transport_id(), near.dest, packet_type::data, payload, 128), 2.4);
+    CHECK(n.t.counters().drop_count(drop_reason::hop_limit) == 1);
+    const bytes junk = {0x00, 0x01, 0x02, 0x03};
+    n.t.inbound(n.a, junk, 2.5);
+    CHECK(n.t.counters().drop_count(drop_reason::malformed) == 1);
+    CHECK(n.t.counters().ifaces[n.a].drops[static_cast<std::size_t>(drop_reason::malformed)] == 1);
+}
+
+TEST_CASE("control tables: a proof follows the reverse table only from the outbound interface") {
+    node n;
+    endpoint near;
+    n.t.inbound(n.b, near.announce(1000), 1.0);
+    const bytes payload(40, 0x5c);
+    const bytes data = h2(n.t.transport_id(), near.dest, packet_type::data, payload);
+    n.t.inbound(n.a, data, 2.0);
+    n.sink.take();
+    const hash16 key = take<16>(packet_hash(parse_packet(data).packet));
+    packet_fields pf;
+    pf.flags.type = packet_type::proof;
+    pf.destination_hash = key;
+    const bytes sig(64, 0x11);
+    pf.data = sig;
+    const bytes proof = build_packet(pf);
+
+    SUBCASE("from the outbound interface: sent back with hops+1, entry consumed") {
+        n.t.inbound(n.b, proof, 2.5);
+        auto out = n.sink.take();
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].iface == n.a);
+        CHECK(out[0].raw[1] == 1);
+        CHECK(n.t.find_reverse(key) == nullptr);
+        CHECK(n.sink.reverses.empty());
+    }
+    SUBCASE("from another interface: dropped, entry consumed") {
+        n.t.inbound(n.a, proof, 2.5);
+        CHECK(n.sink.take().empty());
+        CHECK(n.t.counters().drop_count(drop_reason::proof_wrong_interface) == 1);
+        CHECK(n.t.find_reverse(key) == nullptr);
+    }
+    SUBCASE("reverse entries expire after 480 s") {
+        n.t.tick(3.0);
+        n.t.tick(400.0);
+        CHECK(n.t.find_reverse(key) != nullptr);
+        n.t.tick(490.0);
+        CHECK(n.t.find_reverse(key) == nullptr);
+        CHECK(n.sink.reverses.empty());
+    }
+}
+
+TEST_CASE("control tables: link requests, MTU signalling and the link table") {
+    iface_config fast_in = udp_iface("in");
+    iface_config fast_out = udp_iface("out");
+    fast_in.autoconfigure_mtu = true;
+    fast_in.hw_mtu = 8192;
+    fast_out.autoconfigure_mtu = true;
+    fast_out.hw_mtu = 4096;
+    endpoint e;
+    bytes lr_data(64, 0x21);
+    // signalling for MTU 16384, mode AES256_CBC (spec §7.1)
+    lr_data.push_back(0x20);
+    lr_data.push_back(0x40);
+    lr_data.push_back(0x00);
+
+    SUBCASE("clamped to the smaller HW_MTU of the two interfaces") {
+        node n(fast_in, fast_out);
+        n.t.inbound(n.b, e.announce(1000), 1.0);
+        n.t.inbound(n.a, h2(n.t.transport_id(), e.dest, packet_type::link_request, lr_data), 2.0);
+        auto out = n.sink.take();
+        REQUIRE(out.size() == 1);
+        auto p = parse_packet(out[0].raw);
+        REQUIRE(p);
+        REQUIRE(p.packet.data.size() == 67);
+        CHECK(to_hex(p.packet.data.subspan(64)) == "201000"); // 4096
+        REQUIRE(n.t.link_count() == 1);
+        const link_entry& le = *n.t.find_link(n.sink.links.begin()->first);
+        CHECK(le.remaining_hops == 1);
+        CHECK(le.taken_hops == 1);
+        CHECK_FALSE(le.validated);
+        CHECK(le.proof_timeout == doctest::Approx(2.0 + 6.0 + 4000.0 / 10'000'000.0));
+        // Unvalidated entries go at their proof timeout.
+        n.t.tick(2.5);
+        n.t.tick(9.0);
+        CHECK(n.t.link_count() == 0);
+        CHECK(n.sink.links.empty());
+    }
+    SUBCASE("removed when the next hop does not take part in MTU discovery; link id unchanged") {
+        node n(fast_in, udp_iface("out"));
+        n.t.inbound(n.b, e.announce(1000), 1.0);
+        const bytes lr = h2(n.t.transport_id(), e.dest, packet_type::link_request, lr_data);
+        n.t.inbound(n.a, lr, 2.0);
+        auto out = n.sink.take();
+        REQUIRE(out.size() == 1);
+        auto p = parse_packet(out[0].raw);
+        REQUIRE(p);
+        CHECK(p.packet.data.size() == 64);
+        // link id = T(hashable part without the signalling bytes) of either form.
+        const bytes hp = hashable_part(p.packet);
+        CHECK(n.sink.links.contains(crypto::truncated_hash(hp)));
+    }
+    SUBCASE("dropped when clamping is needed and the receiving interface has no HW_MTU") {
+        iface_config no_mtu = udp_iface("in");
+        no_mtu.hw_mtu = 0;
+        node n(no_mtu, fast_out);
+        n.t.inbound(n.b, e.announce(1000), 1.0);
+        n.t.inbound(n.a, h2(n.t.transport_id(), e.dest, packet_type::link_request, lr_data), 2.0);
+        CHECK(n.sink.take().empty());
+        CHECK(n.t.counters().drop_count(drop_reason::lr_mtu_unclampable) == 1);
+        CHECK(n.t.link_count() == 0);
+    }
+}
+
+TEST_CASE("control tables: paths expire by the mode of their interface, refreshed by use") {
+    node n(udp_iface("ap", iface_mode::access_point), udp_iface("b"));
+    endpoint via_ap;
+    endpoint via_full;
+    n.t.inbound(n.a, via_ap.announce(1000), 1.0);
+    n.t.inbound(n.b, via_full.announce(1000), 1.0);
+    REQUIRE(n.t.path_count() == 2);
+    CHECK(n.t.find_path(via_ap.dest)->expires == doctest::Approx(1.0 + 86400.0));
+    n.t.tick(2.0);
+    n.t.tick(86400.0 + 10.0);
+    CHECK(n.t.find_path(via_ap.dest) == nullptr);
+    CHECK(n.t.find_path(via_full.dest) != nullptr);
+    CHECK_FALSE(n.sink.paths.contains(via_ap.dest));
+    // Removing an interface removes what goes through it.
+    n.t.remove_interface(n.b, 86400.0 + 20.0);
+    CHECK(n.t.path_count() == 0);
+    CHECK(n.sink.paths.empty());
+}
+
+TEST_CASE("control identity file: created once (64 bytes, 0600), then loaded; bad sizes refused") {
+    const auto dir = std::filesystem::temp_directory_path() / ("rns-ctl-id-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / transport_identity_file).string();
+    auto first = load_or_create_transport_identity(path);
+    REQUIRE(first.key);
+    CHECK(first.created);
+    CHECK(std::filesystem::file_size(path) == 64);
+    CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::group_all) ==
+          std::filesystem::perms::none);
+    auto second = load_or_create_transport_identity(path);
+    REQUIRE(second.key);
+    CHECK_FALSE(second.created);
+    CHECK(*second.key == *first.key);
+    // The key is the reference's form: the identity built from it has the same hash both times.
+    CHECK(identity::from_private_key(*first.key)->hash() == identity::from_private_key(*second.key)->hash());
+    {
+        std::ofstream f(path, std::ios::binary | std::ios::trunc);
+        f << "short";
+    }
+    auto bad = load_transport_identity(path);
+    CHECK_FALSE(bad.key);
+    CHECK_FALSE(bad.error.empty());
+    CHECK_FALSE(load_transport_identity((dir / "missing").string()).key);
+    std::filesystem::remove_all(dir);
+}
