@@ -139,6 +139,7 @@ int run(int argc, char** argv) {
     dp->rcu = rcu.get();
     dp->peers = peers.get();
     dp->tables = tables.get();
+    dp->fast_path = !flags.slow_path_only;
     g_dataplane = dp.get();
 
     std::vector<port_queues> pq;
@@ -198,6 +199,7 @@ int run(int argc, char** argv) {
             spec.ip4 = peer.ip4;
             spec.udp = peer.udp;
             spec.broadcast = peer.broadcast;
+            spec.catch_all = peer.catch_all;
             spec.cfg = cfg;
             spec.cfg.name = "udp" + std::to_string(pf.port) + "[" + ip_string(peer.ip4) + ":" +
                             std::to_string(ntohs(peer.udp)) + "]";

@@ -29,12 +29,15 @@ namespace {
 enum class next : rte_edge_t { forward, link_forward, proof_forward, punt };
 
 struct classify_ctx {
-    const fast_tables* tables;
+    const fast_tables* tables; ///< nullptr: fast path disabled (--slow-path-only), punt all
 };
 
 int classify_init(const rte_graph*, rte_node* node) {
-    node_ctx<classify_ctx>(node).tables = g_dataplane != nullptr ? g_dataplane->tables : nullptr;
-    return node_ctx<classify_ctx>(node).tables != nullptr ? 0 : -EINVAL;
+    if (g_dataplane == nullptr) {
+        return -EINVAL;
+    }
+    node_ctx<classify_ctx>(node).tables = g_dataplane->fast_path ? g_dataplane->tables : nullptr;
+    return 0;
 }
 
 next classify_one(const fast_tables& t, rte_mbuf* m) noexcept {
@@ -68,10 +71,14 @@ next classify_one(const fast_tables& t, rte_mbuf* m) noexcept {
 }
 
 uint16_t classify_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb) noexcept {
-    const fast_tables& t = *node_ctx<classify_ctx>(node).tables;
+    const fast_tables* t = node_ctx<classify_ctx>(node).tables;
+    if (t == nullptr) {
+        rte_node_next_stream_move(graph, node, edge(next::punt));
+        return nb;
+    }
     for (uint16_t i = 0; i < nb; ++i) {
         auto* m = static_cast<rte_mbuf*>(objs[i]);
-        rte_node_enqueue_x1(graph, node, edge(classify_one(t, m)), m);
+        rte_node_enqueue_x1(graph, node, edge(classify_one(*t, m)), m);
     }
     return nb;
 }

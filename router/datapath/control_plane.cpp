@@ -59,14 +59,14 @@ control::iface_id control_plane::add_udp_iface(const udp_iface_spec& spec, doubl
         rte_ether_addr bcast;
         std::memset(&bcast, 0xff, sizeof bcast);
         publish_tx(id, &bcast);
-        if (port.default_iface == drivers::no_iface) {
-            port.default_iface = id; // reference UDPInterface: it hears every sender on the port
-        }
     } else {
         if (!_dp.peers->map_peer(spec.eth_port, spec.ip4, spec.udp, id)) {
             throw std::runtime_error("UDP peer table full");
         }
         publish_tx(id, _neighbors.lookup(spec.eth_port, spec.ip4, now));
+    }
+    if (spec.catch_all && port.default_iface == drivers::no_iface) {
+        port.default_iface = id; // reference UDPInterface: it hears every sender on the port
     }
     return id;
 }
@@ -237,17 +237,25 @@ unsigned control_plane::poll(double now) {
     _now = now;
     unsigned done = 0;
     for (worker_ctx* w : _dp.workers) {
+        // Feedback first: a punted packet may depend on an entry a fast-path forward created
+        // (a proof arriving for data the worker just forwarded). The worker enqueued that
+        // feedback before it punted the later packet, so draining feedback first, then punts,
+        // always sees the cause before the effect.
+        feedback_record recs[32];
+        unsigned f = 0;
+        do {
+            f = rte_ring_sc_dequeue_burst_elem(w->feedback, recs, sizeof(feedback_record), 32, nullptr);
+            for (unsigned i = 0; i < f; ++i) {
+                handle_feedback(recs[i], now);
+            }
+            done += f;
+        } while (f == 32);
         void* burst[64];
         const unsigned n = rte_ring_sc_dequeue_burst(w->punt, burst, 64, nullptr);
         for (unsigned i = 0; i < n; ++i) {
             handle_punt(static_cast<rte_mbuf*>(burst[i]), now);
         }
-        feedback_record recs[16];
-        const unsigned f = rte_ring_sc_dequeue_burst_elem(w->feedback, recs, sizeof(feedback_record), 16, nullptr);
-        for (unsigned i = 0; i < f; ++i) {
-            handle_feedback(recs[i], now);
-        }
-        done += n + f;
+        done += n;
     }
     return done;
 }

@@ -23,7 +23,8 @@ struct udp_iface_spec {
     std::uint16_t eth_port = 0;
     std::uint32_t ip4 = 0;  ///< peer (or broadcast) address, network order
     std::uint16_t udp = 0;  ///< peer UDP port, network order
-    bool broadcast = false; ///< sent to ff:ff:ff:ff:ff:ff; receives from any unknown sender
+    bool broadcast = false; ///< sent to ff:ff:ff:ff:ff:ff
+    bool catch_all = false; ///< receives from any sender not mapped to another interface
     control::iface_config cfg;
 };
 

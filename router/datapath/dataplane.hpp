@@ -52,6 +52,7 @@ struct dataplane {
     drivers::udp_peers* peers = nullptr;
     fast_tables* tables = nullptr;
     hash16 transport_id{}; ///< our transport id (spec §6.16); set before start
+    bool fast_path = true; ///< false: classify punts every packet (--slow-path-only)
     std::uint16_t rns_mtu = 500; ///< largest RNS packet accepted from UDP (spec §1.2)
     std::vector<worker_ctx*> workers;
     /// Edge of l3_output / inject towards "eth_tx-p<port>" (set when the clones are wired).

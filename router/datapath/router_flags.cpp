@@ -29,7 +29,7 @@ unsigned long parse_uint(const std::string& s, unsigned long max, const std::str
     return v;
 }
 
-peer_flag parse_peer(const std::string& s, bool broadcast, const std::string& flag) {
+peer_flag parse_peer(const std::string& s, bool broadcast, bool catch_all, const std::string& flag) {
     const auto colon = s.rfind(':');
     if (colon == std::string::npos) {
         bad(flag + ": expected IP:PORT, got " + s);
@@ -38,6 +38,7 @@ peer_flag parse_peer(const std::string& s, bool broadcast, const std::string& fl
     p.ip4 = parse_ip4(s.substr(0, colon), flag);
     p.udp = htons(static_cast<std::uint16_t>(parse_uint(s.substr(colon + 1), 65535, flag)));
     p.broadcast = broadcast;
+    p.catch_all = catch_all;
     return p;
 }
 
@@ -72,9 +73,11 @@ port_flag parse_port(const std::string& spec) {
             pf.udp = htons(static_cast<std::uint16_t>(parse_uint(val, 65535, flag)));
             have_udp = true;
         } else if (key == "peer") {
-            pf.peers.push_back(parse_peer(val, false, flag));
+            pf.peers.push_back(parse_peer(val, false, false, flag));
+        } else if (key == "forward") {
+            pf.peers.push_back(parse_peer(val, false, true, flag));
         } else if (key == "broadcast") {
-            pf.peers.push_back(parse_peer(val, true, flag));
+            pf.peers.push_back(parse_peer(val, true, true, flag));
         } else if (key == "learn") {
             pf.learn = true;
         } else if (key == "mode") {
@@ -99,8 +102,11 @@ const char* router_usage() noexcept {
            "Router flags:\n"
            "  --port SPEC            an ethdev port carrying RNS over UDP/IPv4 (repeatable):\n"
            "                         PORT,addr=IP[/PREFIX],udp=N[,peer=IP:PORT]...\n"
-           "                         [,broadcast=IP:PORT][,learn][,mode=MODE][,bitrate=BPS]\n"
-           "                           peer=       a unicast peer: its own RNS interface\n"
+           "                         [,forward=IP:PORT][,broadcast=IP:PORT][,learn][,mode=MODE]\n"
+           "                         [,bitrate=BPS]\n"
+           "                           peer=       a unicast peer (matched by address and port)\n"
+           "                           forward=    like the reference UDPInterface forward_ip/port:\n"
+           "                                       sends there, hears every sender on the port\n"
            "                           broadcast=  send to IP:PORT as Ethernet broadcast; also\n"
            "                                       receives from any sender (reference UDPInterface)\n"
            "                           learn       unknown senders become interfaces of their own\n"
@@ -113,6 +119,7 @@ const char* router_usage() noexcept {
            "  --mbufs N              mbufs in the packet pool (default 8191)\n"
            "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
            "  --ready-file FILE      write the transport id there once running (tests)\n"
+           "  --slow-path-only       every RNS packet goes through the control plane (testing)\n"
            "  --help                 this text\n"
            "\n"
            "Lcores: the main lcore runs the control plane; the other lcores are graph workers.\n"
@@ -143,6 +150,8 @@ router_flags parse_router_flags(int argc, char** argv) {
             f.run_seconds = std::strtod(value().c_str(), nullptr);
         } else if (a == "--ready-file") {
             f.ready_file = value();
+        } else if (a == "--slow-path-only") {
+            f.slow_path_only = true;
         } else if (a == "--help" || a == "-h") {
             f.help = true;
         } else {

@@ -11,7 +11,10 @@ namespace rns::datapath {
 struct peer_flag {
     std::uint32_t ip4 = 0;  ///< network order
     std::uint16_t udp = 0;  ///< network order
-    bool broadcast = false;
+    bool broadcast = false; ///< sent as Ethernet broadcast
+    /// Every sender on the port belongs to this interface (reference UDPInterface: no peer
+    /// tracking, it hears whoever sends to its listen port). Set for broadcast= and forward=.
+    bool catch_all = false;
 };
 
 struct port_flag {
@@ -33,6 +36,7 @@ struct router_flags {
     unsigned mbufs = 8191;
     double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
     std::string ready_file;         ///< written (with the transport id) once the router runs
+    bool slow_path_only = false;    ///< classify punts everything (equality tests)
     bool help = false;
 };
 
