@@ -55,8 +55,17 @@ port_info setup_port(const port_request& req) {
             (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & dev.flow_type_rss_offloads;
         info.rss = conf.rx_adv_conf.rss_conf.rss_hf != 0;
     }
-    if (!info.rss) {
+    // net_af_packet spreads packets over its qpairs=N sockets with a kernel fanout hash: the
+    // queues behave like RSS queues although the device reports no RSS offload.
+    const bool kernel_fanout = info.driver == "net_af_packet";
+    if (!info.rss && !kernel_fanout) {
         info.rx_queues = 1; // without RSS extra queues would see nothing
+    }
+    if (kernel_fanout && dev.max_rx_queues > info.rx_queues) {
+        throw std::runtime_error("port " + std::to_string(req.port_id) + " (net_af_packet) has " +
+                                 std::to_string(dev.max_rx_queues) + " qpairs but " +
+                                 std::to_string(info.rx_queues) +
+                                 " workers: packets fanned out to unpolled sockets would be lost");
     }
     if ((dev.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0) {
         conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;

@@ -15,8 +15,46 @@ import sys
 import time
 
 
+def add_abuse(packets, role, mine):
+    """Bad traffic mixed into the replay ("abuse" mode); the router must drop each under its own
+    reason and still forward everything else exactly like T.
+
+    A: every HEADER_2 DATA packet is sent twice (duplicate); at the start a 10-byte packet
+       (malformed), B's announce with a corrupted signature, a packet whose hop byte is 128
+       (hop limit) and a HEADER_2 packet to an unknown destination via T.
+    B: copies of A's HEADER_2 DATA packets arrive from B's side too (the same packet on two
+       interfaces) shortly after A's originals.
+    """
+    t_id = bytes.fromhex("72d4639498284f5a552367993d1ba2c7")
+    out = []
+    if role == "A":
+        b_announce = bytes.fromhex(packets[0]["raw"])
+        bad_sig = bytearray(b_announce)
+        bad_sig[19 + 64 + 10 + 10 + 5] ^= 0x01  # a byte inside the signature (no ratchet)
+        if b_announce[0] & 0x20:
+            bad_sig = bytearray(b_announce)
+            bad_sig[19 + 64 + 10 + 10 + 32 + 5] ^= 0x01
+        hop_limit = bytearray(b_announce)
+        hop_limit[1] = 128
+        unknown = bytes([0x50, 0x00]) + t_id + bytes(range(16)) + b"\x00" + b"unknown destination"
+        out += [(0.05, b"\x00\x01" + bytes(8), set()), (0.06, bytes(bad_sig), set()),
+                (0.07, bytes(hop_limit), set()), (0.08, unknown, set())]
+    for t, raw, needs in mine:
+        out.append((t, raw, needs))
+        if role == "A" and raw[0] & 0x40 and raw[0] & 0x03 == 0:
+            out.append((t + 0.01, raw, set()))
+    if role == "B":
+        for p in packets:
+            raw = bytes.fromhex(p["raw"])
+            if p["sender"] == "A" and raw[0] & 0x40 and raw[0] & 0x03 == 0:
+                out.append((p["time_rel"] - packets[0]["time_rel"] + 0.5 + 0.05, raw, set()))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
 def main():
     capture, role, router_ip, router_port, listen_ip, listen_port, start, duration, out = sys.argv[1:10]
+    abuse = len(sys.argv) > 10 and sys.argv[10] == "abuse"
     router_port, listen_port = int(router_port), int(listen_port)
     start, duration = float(start), float(duration)
     with open(capture) as f:
@@ -29,6 +67,9 @@ def main():
                      if q["receiver"] == role and q["sender"] == "T"
                      and q["relation"]["kind"] in ("forwarded", "path_response")}
             mine.append((p["time_rel"] - first + 0.5, bytes.fromhex(p["raw"]), needs))
+
+    if abuse:
+        mine = add_abuse(packets, role, mine)
 
     rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     rx.bind((listen_ip, listen_port))
