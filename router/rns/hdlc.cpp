@@ -32,7 +32,7 @@ bytes encode(byte_view payload) {
 }
 
 deframer::deframer(std::size_t hw_mtu, std::size_t ifac_size, std::size_t min_exclusive)
-    : _buf(std::make_unique<std::uint8_t[]>(hw_mtu + ifac_size == 0 ? 1 : hw_mtu + ifac_size)),
+    : _buf(std::make_unique_for_overwrite<std::uint8_t[]>(hw_mtu + ifac_size == 0 ? 1 : hw_mtu + ifac_size)),
       _cap(hw_mtu + ifac_size),
       _min_exclusive(min_exclusive),
       _clear_limit(2 * hw_mtu) {}

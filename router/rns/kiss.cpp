@@ -36,7 +36,7 @@ bytes encode(byte_view payload, std::uint8_t command) {
 }
 
 deframer::deframer(std::size_t hw_mtu)
-    : _buf(std::make_unique<std::uint8_t[]>(hw_mtu == 0 ? 1 : hw_mtu)), _cap(hw_mtu) {}
+    : _buf(std::make_unique_for_overwrite<std::uint8_t[]>(hw_mtu == 0 ? 1 : hw_mtu)), _cap(hw_mtu) {}
 
 void deframer::idle_timeout() noexcept {
     // KISSInterface.readLoop resets only when the partial frame holds data.
