@@ -14,6 +14,7 @@
 #include "router/rns/packet.hpp"
 
 #include "crypto/random.hpp"
+#include "tools/pcap.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -46,7 +47,7 @@ void check(bool ok, const std::string& what) {
     }
 }
 
-// --- pcap (libpcap file format, Ethernet / IPv4 / UDP) -------------------------------------------
+// --- pcap: the shared reader (tools/pcap.hpp) ----------------------------------------------------
 
 struct datagram {
     double time = 0;
@@ -55,72 +56,13 @@ struct datagram {
 };
 
 std::optional<std::vector<datagram>> read_pcap(const std::string& path, std::string& err) {
-    std::ifstream f(path, std::ios::binary);
+    auto f = pcap::file::load(path, err);
     if (!f) {
-        err = "cannot open " + path;
-        return std::nullopt;
-    }
-    bytes b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (b.size() < 24) {
-        err = "pcap too short";
-        return std::nullopt;
-    }
-    auto u32 = [&](std::size_t o, bool le) -> std::uint32_t {
-        return le ? (std::uint32_t(b[o]) | std::uint32_t(b[o + 1]) << 8 | std::uint32_t(b[o + 2]) << 16 |
-                     std::uint32_t(b[o + 3]) << 24)
-                  : (std::uint32_t(b[o]) << 24 | std::uint32_t(b[o + 1]) << 16 | std::uint32_t(b[o + 2]) << 8 |
-                     std::uint32_t(b[o + 3]));
-    };
-    const std::uint32_t magic = u32(0, true);
-    bool le = true;
-    bool nano = false;
-    if (magic == 0xa1b2c3d4) {
-    } else if (magic == 0xa1b23c4d) {
-        nano = true;
-    } else if (magic == 0xd4c3b2a1) {
-        le = false;
-    } else if (magic == 0x4d3cb2a1) {
-        le = false;
-        nano = true;
-    } else {
-        err = "not a pcap file";
-        return std::nullopt;
-    }
-    if (u32(20, le) != 1) {
-        err = "pcap link type is not Ethernet";
         return std::nullopt;
     }
     std::vector<datagram> out;
-    std::size_t o = 24;
-    while (o + 16 <= b.size()) {
-        const double ts = u32(o, le) + u32(o + 4, le) / (nano ? 1e9 : 1e6);
-        const std::uint32_t incl = u32(o + 8, le);
-        o += 16;
-        if (o + incl > b.size()) {
-            err = "pcap record truncated";
-            return std::nullopt;
-        }
-        const byte_view frame(b.data() + o, incl);
-        o += incl;
-        if (frame.size() < 14 + 20 + 8 || frame[12] != 0x08 || frame[13] != 0x00) {
-            continue; // not IPv4
-        }
-        const byte_view ip = frame.subspan(14);
-        const std::size_t ihl = (ip[0] & 0x0f) * 4u;
-        if (ip[9] != 17 || ip.size() < ihl + 8) {
-            continue; // not UDP
-        }
-        const byte_view udp = ip.subspan(ihl);
-        const std::size_t udp_len = (std::size_t(udp[4]) << 8) | udp[5];
-        if (udp_len < 8 || udp_len > udp.size()) {
-            err = "bad UDP length";
-            return std::nullopt;
-        }
-        datagram d;
-        d.time = ts;
-        d.dst_port = static_cast<std::uint16_t>((udp[2] << 8) | udp[3]);
-        d.payload.assign(udp.begin() + 8, udp.begin() + static_cast<std::ptrdiff_t>(udp_len));
-        out.push_back(std::move(d));
+    for (const auto& d : f->udp_datagrams()) {
+        out.push_back({d.ts_sec + d.ts_usec / 1e6, d.dst_port, bytes(d.payload.begin(), d.payload.end())});
     }
     return out;
 }
@@ -385,9 +327,11 @@ void replay_file(const std::filesystem::path& json_path) {
     }
     bool same = true;
     for (std::size_t i = 0; i < packets.size(); ++i) {
-        same = same && to_hex((*pcap)[i].payload) == packets[i]["raw"].get<std::string>();
+        const std::string dst = packets[i]["udp"]["dst"].get<std::string>();
+        same = same && to_hex((*pcap)[i].payload) == packets[i]["raw"].get<std::string>() &&
+               dst.substr(dst.rfind(':') + 1) == std::to_string((*pcap)[i].dst_port);
     }
-    check(same, "pcap payloads equal the JSON raw bytes");
+    check(same, "pcap payloads and ports equal the JSON packets");
     for (const auto& node : cap["topology"]["transport_nodes"]) {
         replay_node(cap, node.get<std::string>(), *pcap);
     }
