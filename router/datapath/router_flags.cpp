@@ -82,6 +82,8 @@ port_flag parse_port(const std::string& spec) {
             pf.learn = true;
         } else if (key == "mode") {
             pf.mode = val;
+        } else if (key == "ingress") {
+            pf.ingress_control = val != "off";
         } else if (key == "bitrate") {
             pf.bitrate = parse_uint(val, ~0UL, flag);
         } else {
@@ -113,6 +115,7 @@ const char* router_usage() noexcept {
            "                           mode=       full|gateway|access_point|pointtopoint|roaming|\n"
            "                                       boundary (spec §6.13), default full\n"
            "                           bitrate=    interface bitrate (announce cap), default 10000000\n"
+           "                           ingress=off no announce ingress control (spec §6.6.1)\n"
            "  --state-dir DIR        state directory (transport identity), default ./rnsrouter-state\n"
            "  --identity FILE        transport identity (64-byte private key) to load instead\n"
            "  --status-interval SEC  print a status line every SEC seconds (0: never)\n"

@@ -25,6 +25,7 @@ struct port_flag {
     bool learn = false;
     std::string mode = "full";
     std::uint64_t bitrate = 10'000'000;
+    bool ingress_control = true;
     std::vector<peer_flag> peers;
 };
 
