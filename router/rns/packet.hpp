@@ -146,7 +146,8 @@ struct packet_fields {
 // length, or 0 if out is too small or in is not a parseable packet of the needed header type.
 
 /// spec §6.8: HEADER_1 → HEADER_2 for a multi-hop path: flags = (1<<6)|(TRANSPORT<<4)|(flags&0x0F),
-/// then hops, next_hop, raw[2:].
+/// then hops, next_hop, raw[2:]. This clears the context flag; announces a transport re-sends keep
+/// it and use write_announce_rebroadcast (announce.hpp) instead.
 [[nodiscard]] std::size_t insert_transport(byte_view in, const hash16& next_hop,
                                            std::span<std::uint8_t> out) noexcept;
 /// spec §6.4 remaining > 1: keep flags, write hops, replace the transport id with next_hop.
