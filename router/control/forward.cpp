@@ -5,6 +5,7 @@
 
 #include "crypto/ed25519.hpp"
 #include "crypto/sha256.hpp"
+#include "router/rns/link_handshake.hpp"
 
 #include <algorithm>
 
@@ -12,34 +13,11 @@ namespace rns::control {
 
 namespace {
 
-constexpr std::size_t link_ecpub_size = 64;    ///< Link.ECPUBSIZE
-constexpr std::size_t link_mtu_size = 3;       ///< Link.LINK_MTU_SIZE
-constexpr std::uint8_t link_mode_aes256_cbc = 1; ///< the only enabled link mode (spec §7.1)
+constexpr std::size_t link_ecpub_size = link::ecpub_size;
+constexpr std::size_t link_mtu_size = link::signalling_size;
+
 constexpr double link_mtu_bits = 500.0 * 8.0;  ///< spec §6.4: 4000 / bitrate
 
-/// spec §7.1: the link id hashes the request without its signalling bytes, so it is independent
-/// of hops, header form, transport id and MTU signalling.
-hash16 link_id_of(const packet_view& p) {
-    const std::size_t extra = p.data.size() > link_ecpub_size ? p.data.size() - link_ecpub_size : 0;
-    const byte_view tail = p.hashable_tail();
-    const std::uint8_t nibble = static_cast<std::uint8_t>(p.flags_byte & 0x0f);
-    return crypto::truncated_hash({byte_view(&nibble, 1), tail.first(tail.size() - extra)});
-}
-
-std::uint32_t signalled_mtu(byte_view s) noexcept {
-    return (static_cast<std::uint32_t>(s[0] & 0x1f) << 16) | (static_cast<std::uint32_t>(s[1]) << 8) |
-           s[2];
-}
-
-std::uint8_t signalled_mode(byte_view s) noexcept { return static_cast<std::uint8_t>((s[0] & 0xe0) >> 5); }
-
-void write_signalling(std::uint8_t* out, std::uint32_t mtu, std::uint8_t mode) noexcept {
-    out[0] = static_cast<std::uint8_t>((mode << 5) | ((mtu >> 16) & 0x1f));
-    out[1] = static_cast<std::uint8_t>((mtu >> 8) & 0xff);
-    out[2] = static_cast<std::uint8_t>(mtu & 0xff);
-}
-
-/// raw with the (incremented) hop byte written: spec §6.5, §6.10, §6.11.
 /// Callers pass parsed packets, so raw holds at least 19 bytes.
 bytes with_hops(byte_view raw, std::uint8_t hops) {
     bytes out;
@@ -92,9 +70,9 @@ bool transport::forward_header2(iface_id in, const packet_view& p, const hash32&
             proof_timeout += link_mtu_bits / static_cast<double>(in_cfg.bitrate);
         }
         if (p.data.size() == link_ecpub_size + link_mtu_size) {
-            const byte_view sig = p.data.subspan(link_ecpub_size, link_mtu_size);
-            const std::uint32_t path_mtu = signalled_mtu(sig);
-            const std::uint8_t mode = signalled_mode(sig);
+            const link::signalling_fields sig =
+                link::decode_signalling(take<link::signalling_size>(p.data.subspan(link_ecpub_size)));
+            const std::uint32_t path_mtu = sig.mtu;
             if (path_mtu != 0) {
                 if (out_cfg.hw_mtu == 0 || (!out_cfg.autoconfigure_mtu && !out_cfg.fixed_mtu)) {
                     // The next hop takes no part in MTU discovery: the link stays at 500.
@@ -102,12 +80,15 @@ bool transport::forward_header2(iface_id in, const packet_view& p, const hash32&
                 } else if (out_cfg.hw_mtu < path_mtu || (in_cfg.hw_mtu != 0 && in_cfg.hw_mtu < path_mtu)) {
                     // Reference behaviour kept (spec §6.4, §12.3): clamping with no HW_MTU on the
                     // receiving side, or for a mode it cannot encode, drops the request.
-                    if (in_cfg.hw_mtu == 0 || mode != link_mode_aes256_cbc) {
+                    const auto clamped = in_cfg.hw_mtu == 0
+                                             ? std::nullopt
+                                             : link::signalling_bytes(std::min(out_cfg.hw_mtu, in_cfg.hw_mtu),
+                                                                      sig.link_mode);
+                    if (!clamped) {
                         count_drop(in, drop_reason::lr_mtu_unclampable, res);
                         return false;
                     }
-                    write_signalling(fwd.data() + fwd.size() - link_mtu_size,
-                                     std::min(out_cfg.hw_mtu, in_cfg.hw_mtu), mode);
+                    std::copy(clamped->begin(), clamped->end(), fwd.end() - link_mtu_size);
                 }
             }
         }
@@ -121,7 +102,7 @@ bool transport::forward_header2(iface_id in, const packet_view& p, const hash32&
         le.destination = dest;
         le.validated = false;
         le.proof_timeout = proof_timeout;
-        set_link(link_id_of(p), le);
+        set_link(link::link_id_of(p), le);
     } else {
         set_reverse(take<16>(h), {in, out, now});
     }
@@ -190,11 +171,8 @@ void transport::handle_lrproof(iface_id in, const packet_view& p, double now, in
         }
         const auto& pub = known->second.public_key;
         const crypto::ed25519_public ed = take<32>(byte_view(pub).subspan(32));
-        bytes signed_data = concat({byte_view(id), p.data.subspan(64, 32), byte_view(ed)});
-        if (n > 96) {
-            // Re-encoding mtu/mode from the 3 bytes reproduces them exactly.
-            signed_data.insert(signed_data.end(), p.data.begin() + 96, p.data.end());
-        }
+        // signalling bytes re-encoded from data[96:99] reproduce them exactly
+        const bytes signed_data = link::proof_signed_data(id, take<32>(p.data.subspan(64)), ed, p.data.subspan(96));
         return crypto::ed25519_verify(ed, signed_data, p.data.first(64));
     };
 

@@ -6,6 +6,7 @@
 
 #include "crypto/sha256.hpp"
 #include "router/rns/destination.hpp"
+#include "router/rns/path_request.hpp"
 
 namespace rns::control {
 
@@ -68,27 +69,18 @@ void transport::request_path(const hash16& dest, double now, iface_id only) {
 
 void transport::handle_path_request(iface_id in, const packet_view& p, double now,
                                     inbound_result& res) {
-    // Transport.path_request_handler.
-    const byte_view data = p.data;
-    if (data.size() < 16) {
-        count_drop(in, drop_reason::path_request_malformed, res);
+    // Transport.path_request_handler: dest(16) [‖ requesting transport id(16)] ‖ tag(≤16).
+    const path_request_result pr = parse_path_request(p.data);
+    if (!pr) {
+        count_drop(in, drop_reason::path_request_malformed, res); // too short or tagless
         return;
     }
-    const hash16 dest = take<16>(data);
+    const hash16 dest = take<16>(pr.request.destination_hash);
     std::optional<hash16> requestor;
-    byte_view tag;
-    if (data.size() > 32) {
-        requestor = take<16>(data.subspan(16));
-        tag = data.subspan(32);
-    } else if (data.size() > 16) {
-        tag = data.subspan(16);
-    } else {
-        count_drop(in, drop_reason::path_request_malformed, res); // tagless
-        return;
+    if (!pr.request.requesting_transport.empty()) {
+        requestor = take<16>(pr.request.requesting_transport);
     }
-    if (tag.size() > 16) {
-        tag = tag.first(16);
-    }
+    const byte_view tag = pr.request.tag;
     iface_state& ifs = _ifaces[in];
     ifs.pr_freq.record(now);
     ++_counters.ifaces[in].path_requests_received;
