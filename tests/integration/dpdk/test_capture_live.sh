@@ -80,7 +80,13 @@ fi
 if [ "$mode" != slow ]; then
   # HEADER_2 data (3), proofs (5 via the reverse table), link traffic: the fast path did it.
   t_check "HEADER_2 data forwarded by the fast path" [ "$(t_node "$T_TMP/T.log" forward)" -ge 3 ]
-  t_check "proofs forwarded by the fast path" [ "$(t_node "$T_TMP/T.log" proof_forward)" -ge 3 ]
+  # With one lcore the control plane publishes each reverse entry before the next walk, so all
+  # proofs take the fast path. With separate worker lcores a proof racing its own reverse entry
+  # (published by the control lcore after the worker's feedback) is punted and forwarded by the
+  # control plane instead: still exact (checked above), just slower.
+  min_proofs=3
+  [ "$lcores" = 0 ] || min_proofs=1
+  t_check "proofs forwarded by the fast path" [ "$(t_node "$T_TMP/T.log" proof_forward)" -ge $min_proofs ]
   t_check "link traffic forwarded by the fast path" [ "$(t_node "$T_TMP/T.log" link_forward)" -ge 4 ]
 else
   t_check "nothing forwarded by the fast path" \
