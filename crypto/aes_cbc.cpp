@@ -7,12 +7,16 @@
 namespace rns::crypto {
 namespace {
 
+// Fetched once: OpenSSL 3 otherwise looks the algorithm up in its provider tables on every
+// EVP_CipherInit_ex with the legacy EVP_aes_*_cbc() handles. Kept for the process lifetime.
 const EVP_CIPHER* cipher_for(std::size_t key_len) noexcept {
+    static EVP_CIPHER* const aes128 = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
+    static EVP_CIPHER* const aes256 = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
     switch (key_len) {
     case 16:
-        return EVP_aes_128_cbc();
+        return aes128;
     case 32:
-        return EVP_aes_256_cbc();
+        return aes256;
     default:
         return nullptr;
     }

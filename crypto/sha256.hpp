@@ -1,45 +1,31 @@
 #pragma once
-// SHA-256 and the truncated hashes of spec §1.1. Scalar libsodium implementation; the batched
-// packet-hash engine lives in sha256_batch.hpp.
+// SHA-256 and the truncated hashes of spec §1.1, one message at a time. OpenSSL's implementation
+// (SHA-NI where the CPU has it: several times libsodium's portable C, see tools/bench crypto); the
+// batched packet-hash engines live in sha256_batch.hpp.
 
 #include "router/rns/bytes.hpp"
 
-#include <sodium.h>
+#include <array>
+#include <initializer_list>
 
 namespace rns::crypto {
 
 /// Incremental SHA-256.
 class sha256_ctx {
   public:
-    sha256_ctx() noexcept { crypto_hash_sha256_init(&_state); }
-    sha256_ctx& update(byte_view b) noexcept {
-        crypto_hash_sha256_update(&_state, b.data(), b.size());
-        return *this;
-    }
-    hash32 final() noexcept {
-        hash32 out;
-        crypto_hash_sha256_final(&_state, out.data());
-        return out;
-    }
+    sha256_ctx() noexcept;
+    sha256_ctx& update(byte_view b) noexcept;
+    hash32 final() noexcept;
 
   private:
-    crypto_hash_sha256_state _state;
+    // OpenSSL's SHA256_CTX (112 bytes), kept opaque so that this header does not pull in OpenSSL.
+    alignas(8) std::array<unsigned char, 112> _state;
 };
 
-inline hash32 sha256(byte_view b) noexcept {
-    hash32 out;
-    crypto_hash_sha256(out.data(), b.data(), b.size());
-    return out;
-}
+hash32 sha256(byte_view b) noexcept;
 
 /// SHA-256 over the concatenation of parts, without building the concatenation.
-inline hash32 sha256(std::initializer_list<byte_view> parts) noexcept {
-    sha256_ctx ctx;
-    for (auto p : parts) {
-        ctx.update(p);
-    }
-    return ctx.final();
-}
+hash32 sha256(std::initializer_list<byte_view> parts) noexcept;
 
 /// T(x): the first 16 bytes of SHA-256 (spec §1.1 "truncated hash").
 inline hash16 truncated_hash(byte_view b) noexcept { return take<16>(sha256(b)); }

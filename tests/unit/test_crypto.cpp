@@ -11,8 +11,10 @@
 #include "crypto/x25519.hpp"
 
 #include <doctest/doctest.h>
+#include <sodium.h>
 
 #include <string>
+#include <vector>
 
 using namespace rns;
 
@@ -150,6 +152,104 @@ TEST_CASE("Ed25519 edge case: the verdict is OpenSSL's (the reference's pyca bac
     bytes high_s(good.begin(), good.end());
     high_s[63] |= 0xe0;
     CHECK_FALSE(crypto::ed25519_verify(signer.public_key(), msg, high_s));
+}
+
+TEST_CASE("Ed25519: rns verify agrees with OpenSSL on small-order, unreduced and ordinary encodings") {
+    // The second code path here is OpenSSL alone (what the reference uses). Keys and R values: the
+    // eight small-order points (both signs), unreduced y (p, p+1, p+18), and an ordinary key / R.
+    const crypto::ed25519_signer signer(*array_from_hex<32>(
+        "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"));
+    const byte_view msg = as_bytes("edge");
+    const auto real_sig = signer.sign(msg);
+    std::vector<byte_array<32>> points;
+    for (const char* y : {"0000000000000000000000000000000000000000000000000000000000000000",
+                          "0100000000000000000000000000000000000000000000000000000000000000",
+                          "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+                          "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+                          "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+                          "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+                          "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+                          "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"}) {
+        auto p = *array_from_hex<32>(y);
+        points.push_back(p);
+        p[31] ^= 0x80; // the other sign of x
+        points.push_back(p);
+    }
+    points.push_back(signer.public_key());
+    points.push_back(take<32>(real_sig)); // an ordinary R
+    const std::vector<byte_array<32>> scalars = {byte_array<32>{}, take<32>(byte_view(real_sig).subspan(32))};
+
+    int accepted = 0;
+    for (const auto& a : points) {
+        for (const auto& r : points) {
+            for (const auto& sc : scalars) {
+                const bytes sig = concat({r, sc});
+                const bool reference = crypto::ed25519_verify_openssl(a, msg, sig);
+                CAPTURE(to_hex(a));
+                CAPTURE(to_hex(sig));
+                CHECK(crypto::ed25519_verify(a, msg, sig) == reference);
+                accepted += reference ? 1 : 0;
+            }
+        }
+    }
+    CHECK(accepted > 1); // the real signature and at least one small-order forgery
+    CHECK(crypto::ed25519_verify(signer.public_key(), msg, real_sig));
+}
+
+TEST_CASE("Ed25519: a key holder's signature with R = identity is accepted, as the reference does") {
+    // With R = the identity point, S = h*a (h = SHA-512(R || A || M) mod L, a the secret scalar)
+    // satisfies [S]B = R + [h]A. Only the key holder can make it; OpenSSL accepts it, libsodium
+    // refuses small-order R. A signature the reference accepts must be accepted here too.
+    const auto seed = *array_from_hex<32>("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    const crypto::ed25519_signer signer(seed);
+    const byte_view msg = as_bytes("R is the identity");
+    byte_array<64> hseed;
+    crypto_hash_sha512(hseed.data(), seed.data(), seed.size());
+    std::array<unsigned char, 64> wide{};
+    std::copy_n(hseed.begin(), 32, wide.begin());
+    wide[0] &= 248; // clamp (RFC 8032 §5.1.5)
+    wide[31] &= 127;
+    wide[31] |= 64;
+    std::array<unsigned char, 32> a{};
+    crypto_core_ed25519_scalar_reduce(a.data(), wide.data());
+
+    byte_array<32> r{};
+    r[0] = 1; // the identity point
+    crypto_hash_sha512_state st;
+    crypto_hash_sha512_init(&st);
+    crypto_hash_sha512_update(&st, r.data(), r.size());
+    crypto_hash_sha512_update(&st, signer.public_key().data(), 32);
+    crypto_hash_sha512_update(&st, msg.data(), msg.size());
+    std::array<unsigned char, 64> hfull{};
+    crypto_hash_sha512_final(&st, hfull.data());
+    std::array<unsigned char, 32> h{};
+    crypto_core_ed25519_scalar_reduce(h.data(), hfull.data());
+    std::array<unsigned char, 32> sc{};
+    crypto_core_ed25519_scalar_mul(sc.data(), h.data(), a.data());
+
+    const bytes sig = concat({r, sc});
+    CHECK(crypto::ed25519_verify_openssl(signer.public_key(), msg, sig));
+    CHECK_FALSE(crypto::ed25519_verify_sodium(signer.public_key(), msg, sig));
+    CHECK(crypto::ed25519_verify(signer.public_key(), msg, sig));
+}
+
+TEST_CASE("Ed25519: S + L (a malleated signature) is refused by both engines") {
+    const crypto::ed25519_signer signer(byte_array<32>{7});
+    const byte_view msg = as_bytes("malleable?");
+    const auto sig = signer.sign(msg);
+    // L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+    const auto l = *array_from_hex<32>("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+    bytes mall(sig.begin(), sig.end());
+    unsigned carry = 0;
+    for (std::size_t i = 0; i < 32; ++i) {
+        const unsigned v = mall[32 + i] + l[i] + carry;
+        mall[32 + i] = static_cast<std::uint8_t>(v);
+        carry = v >> 8;
+    }
+    REQUIRE(carry == 0);
+    CHECK_FALSE(crypto::ed25519_verify_openssl(signer.public_key(), msg, mall));
+    CHECK_FALSE(crypto::ed25519_verify_sodium(signer.public_key(), msg, mall));
+    CHECK_FALSE(crypto::ed25519_verify(signer.public_key(), msg, mall));
 }
 
 TEST_CASE("X25519 RFC 7748 §6.1 Diffie-Hellman") {
