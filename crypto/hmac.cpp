@@ -78,8 +78,7 @@ void hkdf(std::span<std::uint8_t> out, byte_view ikm, byte_view salt, byte_view 
     const hmac_key expand(prk);
     sodium_memzero(prk.data(), prk.size());
 
-    // B(i) = HMAC(PRK, B(i-1) ‖ info ‖ byte(i)), B(0) empty. The counter is one byte; the
-    // reference computes (i % 256) too, so lengths past 255 blocks behave identically.
+    // B(i) = HMAC(PRK, B(i-1) ‖ info ‖ byte(i)), B(0) empty (spec §2.3).
     hash32 block{};
     std::size_t block_len = 0;
     std::size_t done = 0;

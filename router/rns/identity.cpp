@@ -4,9 +4,13 @@
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 
 namespace rns {
 
@@ -46,6 +50,63 @@ std::optional<identity> identity::from_private_key(byte_view private_key) {
     sodium_memzero(seed.data(), seed.size());
     id.set_public(crypto::x25519_public_from_private(id._x25519_prv), id._signer->public_key());
     return id;
+}
+
+std::optional<identity> identity::from_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return std::nullopt;
+    }
+    // Read one byte more than a key so that a longer file is refused, not truncated.
+    byte_array<identity_key_size + 1> buf{};
+    std::size_t got = 0;
+    while (got < buf.size()) {
+        const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    std::optional<identity> id;
+    if (got == identity_key_size) {
+        id = from_private_key(byte_view(buf).first(identity_key_size));
+    }
+    sodium_memzero(buf.data(), buf.size());
+    return id;
+}
+
+bool identity::to_file(const std::string& path) const {
+    if (!_signer) {
+        return false;
+    }
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0) {
+        return false;
+    }
+    byte_array<64> key = private_key();
+    std::size_t done = 0;
+    while (done < key.size()) {
+        const ssize_t n = ::write(fd, key.data() + done, key.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    sodium_memzero(key.data(), key.size());
+    const bool ok = done == key.size() && ::fsync(fd) == 0;
+    if (::close(fd) != 0 || !ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return true;
 }
 
 std::optional<identity> identity::from_public_key(byte_view public_key) {

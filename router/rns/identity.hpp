@@ -53,6 +53,9 @@ class identity {
     [[nodiscard]] static identity generate();
     /// From the 64-byte private key form (spec §2.1); nullopt unless exactly 64 bytes.
     [[nodiscard]] static std::optional<identity> from_private_key(byte_view private_key);
+    /// Reads an identity file in the reference's format (Identity.to_file: the 64-byte private key
+    /// and nothing else); nullopt if it cannot be read or is not exactly 64 bytes.
+    [[nodiscard]] static std::optional<identity> from_file(const std::string& path);
     /// From a 64-byte public key (announce, LINKIDENTIFY); nullopt unless exactly 64 bytes.
     /// Any 64 bytes are accepted, as the reference does; a bad Ed25519 point fails at verify.
     [[nodiscard]] static std::optional<identity> from_public_key(byte_view public_key);
@@ -67,6 +70,10 @@ class identity {
     /// The 64-byte private key (zeros for a public-only identity). The caller should wipe it.
     [[nodiscard]] byte_array<64> private_key() const noexcept;
     [[nodiscard]] byte_array<64> public_key() const noexcept;
+    /// Writes the private key in the reference's file format, readable by the owner only (0600),
+    /// replacing `path` atomically (temporary file, fsync, rename). False on any error or for a
+    /// public-only identity.
+    [[nodiscard]] bool to_file(const std::string& path) const;
     [[nodiscard]] const crypto::x25519_public& x25519_public() const noexcept { return _x25519_pub; }
     [[nodiscard]] const crypto::ed25519_public& ed25519_public() const noexcept { return _ed25519_pub; }
     /// Identity hash T(public key) (spec §1.1).

@@ -10,6 +10,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <vector>
 
 using namespace rns;
@@ -167,4 +170,35 @@ TEST_CASE("identity: a moved-from identity holds no private key") {
     CHECK(b.public_key() == pub);
     CHECK_FALSE(a.has_private_key()); // NOLINT(bugprone-use-after-move): checking the wipe
     CHECK(a.private_key() == byte_array<64>{});
+}
+
+TEST_CASE("identity: file round trip in the reference's 64-byte format, owner-only") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("rns_identity_test_" + to_hex(crypto::random_array<6>()));
+    fs::create_directories(dir);
+    const std::string path = (dir / "identity").string();
+
+    const identity a = identity::generate();
+    REQUIRE(a.to_file(path));
+    CHECK(fs::file_size(path) == 64);
+    CHECK((fs::status(path).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    std::ifstream raw(path, std::ios::binary);
+    bytes content((std::istreambuf_iterator<char>(raw)), std::istreambuf_iterator<char>());
+    CHECK(equal(content, a.private_key())); // exactly X25519 prv || Ed25519 seed (spec §2.1)
+
+    auto b = identity::from_file(path);
+    REQUIRE(b);
+    CHECK(b->public_key() == a.public_key());
+
+    // Overwriting replaces the key; wrong sizes and missing files are refused.
+    const identity c = identity::generate();
+    REQUIRE(c.to_file(path));
+    CHECK(identity::from_file(path)->hash() == c.hash());
+    std::ofstream(path, std::ios::binary | std::ios::app) << 'x';
+    CHECK_FALSE(identity::from_file(path).has_value());
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << "short";
+    CHECK_FALSE(identity::from_file(path).has_value());
+    CHECK_FALSE(identity::from_file((dir / "missing").string()).has_value());
+    CHECK_FALSE(identity::from_public_key(a.public_key())->to_file((dir / "pub").string()));
+    fs::remove_all(dir);
 }
