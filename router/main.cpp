@@ -293,6 +293,27 @@ int run(int argc, char** argv) {
                 static_cast<unsigned long long>(cs.feedback), cp.transport().interface_count(),
                 cp.transport().path_count(), cp.transport().link_count(),
                 cp.transport().reverse_count());
+    for (std::size_t i = 0; i < cp.transport().counters().ifaces.size(); ++i) {
+        const auto& c = cp.transport().counters().ifaces[i];
+        std::printf("iface %zu %s rx %llu/%llu/%llu/%llu tx %llu/%llu/%llu/%llu (data/announce/"
+                    "linkrequest/proof) path_requests_received %llu path_requests_sent %llu "
+                    "path_responses_sent %llu "
+                    "announces_accepted %llu announces_rebroadcast %llu\n",
+                    i, cp.transport().interface_config(static_cast<rns::control::iface_id>(i)).name.c_str(),
+                    static_cast<unsigned long long>(c.rx_packets[0]),
+                    static_cast<unsigned long long>(c.rx_packets[1]),
+                    static_cast<unsigned long long>(c.rx_packets[2]),
+                    static_cast<unsigned long long>(c.rx_packets[3]),
+                    static_cast<unsigned long long>(c.tx_packets[0]),
+                    static_cast<unsigned long long>(c.tx_packets[1]),
+                    static_cast<unsigned long long>(c.tx_packets[2]),
+                    static_cast<unsigned long long>(c.tx_packets[3]),
+                    static_cast<unsigned long long>(c.path_requests_received),
+                    static_cast<unsigned long long>(c.path_requests_sent),
+                    static_cast<unsigned long long>(c.path_responses_sent),
+                    static_cast<unsigned long long>(c.announces_accepted),
+                    static_cast<unsigned long long>(c.announces_rebroadcast));
+    }
     for (std::size_t i = 0; i < rns::control::drop_reason_count; ++i) {
         const auto n = cp.transport().counters().drops[i];
         if (n != 0) {

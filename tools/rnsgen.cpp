@@ -167,7 +167,7 @@ int run(int argc, char** argv) {
     rte_ether_addr mac{};
     (void)rte_eth_macaddr_get(port, &mac);
     // memif connects asynchronously: wait (bounded) for the link.
-    for (int i = 0; i < 100; ++i) {
+    for (int i = 0; i < 300; ++i) {
         rte_eth_link link{};
         (void)rte_eth_link_get_nowait(port, &link);
         if (link.link_status != 0) {
@@ -208,8 +208,9 @@ int run(int argc, char** argv) {
         }
         std::printf("rnsgen: announced %u of %u destinations\n", sent, o.paths);
         std::fflush(stdout);
-        // Let the router finish validating (it rebroadcasts; we discard what comes back).
-        const std::uint64_t until = rte_rdtsc() + 2 * hz;
+        // Let the router finish validating and rebroadcasting (two sends per announce, the
+        // second ~6 s after the first, spec §6.7); we discard what comes back.
+        const std::uint64_t until = rte_rdtsc() + 9 * hz;
         while (rte_rdtsc() < until) {
             (void)drain(port);
         }
