@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
+
 using namespace rns;
 using namespace rns::control;
 using namespace rns::control::testing;
@@ -317,4 +319,77 @@ TEST_CASE("control announce: the announce cap queues rebroadcasts and releases f
     REQUIRE(first);
     CHECK(equal(first.packet.destination_hash, near.dest));
     CHECK(t.queued_announce_count(s) == 0);
+}
+
+TEST_CASE("control announce: interface mode rules for rebroadcasts (spec §6.8)") {
+    recording_sink sink;
+    fixed_random rng{0.0};
+    transport t{node_key, sink, rng};
+    const iface_id full = t.add_interface(udp_iface("full"), 0);
+    const iface_id ap = t.add_interface(udp_iface("ap", iface_mode::access_point), 0);
+    const iface_id roam = t.add_interface(udp_iface("roam", iface_mode::roaming), 0);
+    const iface_id bnd = t.add_interface(udp_iface("bnd", iface_mode::boundary), 0);
+    const iface_id intl = t.add_interface(udp_iface("intl", iface_mode::internal), 0);
+    const iface_id gw = t.add_interface(udp_iface("gw", iface_mode::gateway), 0);
+    auto rebroadcast_targets = [&](iface_id from, double now) {
+        t.tick(now - 1.0); // earlier announces' retries go first (they would use the cap window)
+        sink.take();
+        announcer e;
+        t.inbound(from, e.announce(1000), now);
+        t.tick(now + 0.01);
+        std::set<iface_id> out;
+        for (auto& s : sink.take()) {
+            auto p = parse_packet(s.raw);
+            if (p && equal(p.packet.destination_hash, e.dest)) { // not earlier announces' retries
+                out.insert(s.iface);
+            }
+        }
+        return out;
+    };
+    CHECK(rebroadcast_targets(full, 10.0) == std::set<iface_id>{full, roam, bnd, intl, gw});
+    CHECK(rebroadcast_targets(roam, 20.0) == std::set<iface_id>{full, intl, gw});
+    CHECK(rebroadcast_targets(bnd, 30.0) == std::set<iface_id>{full, bnd, gw});
+    CHECK(rebroadcast_targets(intl, 40.0) == std::set<iface_id>{full, roam, bnd, intl, gw});
+    // Access points never get rebroadcasts, even of what they brought in.
+    CHECK(rebroadcast_targets(ap, 50.0) == std::set<iface_id>{full, roam, bnd, intl, gw});
+    // Paths learned on an access point expire after a day, on a roaming interface after 6 h.
+    announcer x;
+    t.inbound(ap, x.announce(2000), 60.0);
+    CHECK(t.find_path(x.dest)->expires == doctest::Approx(60.0 + 86400.0));
+    announcer y;
+    t.inbound(roam, y.announce(2000), 61.0);
+    CHECK(t.find_path(y.dest)->expires == doctest::Approx(61.0 + 21600.0));
+}
+
+TEST_CASE("control announce: ingress control holds bursts of new destinations and releases them") {
+    recording_sink sink;
+    fixed_random rng{0.0};
+    transport t{node_key, sink, rng};
+    const iface_id a = t.add_interface(udp_iface("a"), 0);
+    t.add_interface(udp_iface("b"), 0);
+    std::vector<announcer> eps(10);
+    double now = 100.0;
+    for (auto& e : eps) {
+        t.inbound(a, e.announce(1000), now);
+        now += 0.1; // 10 Hz on an interface younger than 2 h (threshold 3 Hz)
+    }
+    CHECK(t.path_count() == 2); // the first two samples cannot make a frequency
+    CHECK(t.held_announce_count(a) == 8);
+    CHECK(t.counters().ifaces[a].announces_held == 8);
+    CHECK(t.counters().drop_count(drop_reason::announce_held) == 8);
+    // A known destination is not held.
+    t.inbound(a, eps[0].announce(1001), now);
+    CHECK(t.find_path(eps[0].dest)->random_blobs.size() == 2);
+    std::size_t prev = t.held_announce_count(a);
+    bool one_at_a_time = true;
+    while (now < 250.0) {
+        now += 1.0;
+        t.tick(now);
+        const std::size_t held = t.held_announce_count(a);
+        one_at_a_time = one_at_a_time && prev - held <= 1;
+        prev = held;
+    }
+    CHECK(one_at_a_time);
+    CHECK(t.held_announce_count(a) == 0);
+    CHECK(t.path_count() == 10);
 }

@@ -298,3 +298,35 @@ TEST_CASE("control identity file: created once (64 bytes, 0600), then loaded; ba
     CHECK_FALSE(load_transport_identity((dir / "missing").string()).key);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("control tables: an unanswered link request to a 1-hop destination triggers rediscovery") {
+    node n;
+    endpoint e;
+    const double t0 = 1'000'000.0;
+    n.t.inbound(n.b, e.announce(1000), t0);
+    n.t.tick(t0 + 0.1);
+    n.t.tick(t0 + 6.0);
+    n.t.tick(t0 + 12.0);
+    n.sink.take();
+    const bytes lr_data(64, 0x42);
+    n.t.inbound(n.a, h2(n.t.transport_id(), e.dest, packet_type::link_request, lr_data), t0 + 13.0);
+    REQUIRE(n.t.link_count() == 1);
+    n.sink.take();
+    // No proof: after 6 s (+ MTU time) the entry goes, the path is marked unresponsive and a path
+    // request goes out on every interface but the one the request came from.
+    std::vector<sent_packet> out;
+    for (double now = t0 + 14.0; now < t0 + 30.0; now += 0.5) {
+        n.t.tick(now);
+        for (auto& s : n.sink.take()) {
+            out.push_back(s);
+        }
+    }
+    CHECK(n.t.link_count() == 0);
+    CHECK(n.t.state_of(e.dest) == path_state::unresponsive);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].iface == n.b);
+    auto p = parse_packet(out[0].raw);
+    REQUIRE(p);
+    CHECK(equal(p.packet.destination_hash, transport_destinations::path_request()));
+    CHECK(equal(p.packet.data.first(16), e.dest));
+}
