@@ -25,15 +25,15 @@ namespace rns::datapath {
     X(udp_port, "UDP destination port is not the port's RNS listener")                            \
     X(peer_unknown, "datagram from an address/port that is not a configured peer (learning off)") \
     X(punt_full, "control-plane punt ring full (control plane too slow)")                         \
-    X(rns_short, "RNS packet shorter than its header (spec §4.2)")                                \
+    X(rns_short, "RNS packet shorter than its header (spec 4.2)")                                \
     X(rns_oversize, "RNS packet larger than the port's MTU")                                      \
-    X(rns_ifac_flag, "IFAC flag set on an interface without IFAC (spec §6.2 step 2)")              \
-    X(rns_hop_limit, "hop byte >= 128 (spec §4.2: the reference's unpack drops it)")               \
-    X(rns_other_transport, "HEADER_2 addressed to another transport node (spec §6.3 rule 1)")      \
-    X(plain_group_hops, "PLAIN/GROUP packet not heard directly, or a PLAIN/GROUP announce (§6.3)") \
-    X(duplicate, "packet hash already seen (spec §6.3 rules 5-6)")                                 \
-    X(link_hops, "link-table packet whose hop count matches neither side (spec §6.5)")             \
-    X(proof_wrong_iface, "proof not received on the reverse entry's outbound interface (§6.11)")   \
+    X(rns_ifac_flag, "IFAC flag set on an interface without IFAC (spec 6.2 step 2)")              \
+    X(rns_hop_limit, "hop byte >= 128 (spec 4.2: the reference's unpack drops it)")               \
+    X(rns_other_transport, "HEADER_2 addressed to another transport node (spec 6.3 rule 1)")      \
+    X(plain_group_hops, "PLAIN/GROUP packet not heard directly, or a PLAIN/GROUP announce (spec 6.3)") \
+    X(duplicate, "packet hash already seen (spec 6.3 rules 5-6)")                                 \
+    X(link_hops, "link-table packet whose hop count matches neither side (spec 6.5)")             \
+    X(proof_wrong_iface, "proof not received on the reverse entry's outbound interface (spec 6.11)")   \
     X(out_iface, "output interface unknown or removed")                                           \
     X(neighbor_unresolved, "peer MAC address not resolved yet (ARP pending)")                     \
     X(no_headroom, "no mbuf headroom for Ethernet/IP/UDP headers")                                \

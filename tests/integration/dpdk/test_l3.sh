@@ -53,6 +53,21 @@ for f in (frame(rns, bad_udp=True), frame(rns, dport=4243), frame(rns, bad_ip=Tr
 PY
 sleep 0.5
 
+sleep 0.5 # the control loop refreshes the telemetry snapshot every 250 ms
+for c in stats drops nodes; do
+  echo "/rns/$c" | timeout 10 dpdk-telemetry.py -f "rnsdp_${T_ID}_r1" >"$T_TMP/tel_$c.json" 2>&1
+done
+tel_check() { # name python-expression-on-d
+  python3 -c 'import json,sys
+d = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])[sys.argv[2]]
+sys.exit(0 if eval(sys.argv[3]) else 1)' "$T_TMP/tel_$1.json" "/rns/$1" "$2"
+}
+t_check "telemetry /rns/stats counts the RNS packet punted to the control plane" \
+  tel_check stats 'd["punted_rns"] == 1 and d["interfaces"] == 1'
+t_check "telemetry /rns/drops names the UDP checksum drop with its description" \
+  tel_check drops 'd["drop_udp_checksum"]["packets"] == 1 and "checksum" in d["drop_udp_checksum"]["description"]'
+t_check "telemetry /rns/nodes has per-node calls, packets and cycles" \
+  tel_check nodes 'all(d["l3_input"][k] > 0 for k in ("calls", "packets", "cycles"))'
 t_check "router stops cleanly on SIGTERM" t_stop "$pid"
 log=$T_TMP/r1.log
 cat "$log"
