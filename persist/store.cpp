@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <stdexcept>
 #include <system_error>
 #include <utility>
 
@@ -136,6 +137,10 @@ void store::impl::run(std::promise<void>& ready) {
     std::optional<uring> io;
     std::optional<slot_pool> pool;
     try {
+        // A kernel without open-direct would fail every write later; refuse to start instead.
+        if (std::string why = kernel_support_problem(); !why.empty()) {
+            throw std::runtime_error("persist: " + why);
+        }
         io.emplace(cfg.ring_depth, cfg.slots, cfg.faults);
         pool.emplace(*io, cfg.slots, counters.slots);
     } catch (...) {

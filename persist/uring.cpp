@@ -3,6 +3,8 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <cstring>
+#include <utility>
 #include <system_error>
 
 namespace persist {
@@ -146,6 +148,58 @@ unsigned uring::drain() noexcept {
         }
         total += n;
     }
+}
+
+std::string kernel_support_problem() {
+    io_uring_probe* probe = io_uring_get_probe();
+    if (probe == nullptr) {
+        return "io_uring is not available (io_uring_get_probe failed)";
+    }
+    std::string missing;
+    const std::pair<int, const char*> ops[] = {
+        {IORING_OP_OPENAT, "openat"}, {IORING_OP_CLOSE, "close"},     {IORING_OP_READ, "read"},
+        {IORING_OP_WRITE, "write"},   {IORING_OP_FSYNC, "fsync"},     {IORING_OP_RENAMEAT, "renameat"},
+        {IORING_OP_UNLINKAT, "unlinkat"}, {IORING_OP_MKDIRAT, "mkdirat"}, {IORING_OP_STATX, "statx"},
+    };
+    for (const auto& [op, name] : ops) {
+        if (io_uring_opcode_supported(probe, op) == 0) {
+            missing += std::string(missing.empty() ? "" : ", ") + "IORING_OP_" + name;
+        }
+    }
+    io_uring_free_probe(probe);
+    if (!missing.empty()) {
+        return "kernel lacks " + missing;
+    }
+    // The direct-descriptor variants cannot be probed by opcode: try them once.
+    struct result final : io_client {
+        int res = 1;
+        bool done = false;
+        void on_complete(int r) noexcept override {
+            res = r;
+            done = true;
+        }
+    };
+    try {
+        uring ring(4, 1);
+        result open_r, close_r;
+        ring.prep_open(open_r, 0, "/", O_RDONLY | O_DIRECTORY, 0);
+        while (!open_r.done) {
+            ring.submit_and_drain(1, std::chrono::milliseconds(100));
+        }
+        if (open_r.res < 0) {
+            return std::string("open-direct into a registered slot fails: ") + std::strerror(-open_r.res);
+        }
+        ring.prep_close(close_r, 0);
+        while (!close_r.done) {
+            ring.submit_and_drain(1, std::chrono::milliseconds(100));
+        }
+        if (close_r.res < 0) {
+            return std::string("close-direct fails: ") + std::strerror(-close_r.res);
+        }
+    } catch (const std::system_error& e) {
+        return std::string("io_uring set-up fails: ") + e.what();
+    }
+    return {};
 }
 
 unsigned uring::submit_and_drain(unsigned wait_nr, std::chrono::microseconds timeout) noexcept {

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <sys/stat.h>
 
 namespace persist {
@@ -84,5 +85,10 @@ class uring {
     void finish(io_uring_sqe* sqe, io_client& c, bool injected) noexcept;
     unsigned drain() noexcept;
 };
+
+/// Checks that this kernel has what the store needs (a sparse registered file table, open-direct,
+/// close-direct, renameat, unlinkat, mkdirat, statx, fixed-file fsync). Returns an empty string
+/// when it does, otherwise what is missing (tests skip with exit code 77 on it).
+[[nodiscard]] std::string kernel_support_problem();
 
 } // namespace persist

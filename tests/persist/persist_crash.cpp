@@ -6,6 +6,7 @@
 // checksum. Compactions run during the loop, so kills land inside them.
 #include "persist/ratchet_log.hpp"
 #include "persist/store.hpp"
+#include "persist/uring.hpp"
 #include "test_util.hpp"
 
 #include <poll.h>
@@ -63,6 +64,10 @@ config crash_config(const std::filesystem::path& dir) {
 } // namespace
 
 int main(int argc, char** argv) {
+    if (std::string why = persist::kernel_support_problem(); !why.empty()) {
+        std::printf("SKIP: %s\n", why.c_str());
+        return 77;
+    }
     int iterations = argc > 1 ? std::atoi(argv[1]) : 60;
     test::scratch_dir d("crash");
     std::mt19937_64 rng(std::random_device{}());

@@ -3,6 +3,7 @@
 // reloading), the /proc/self/fd count is identical before and after, no state file is ever in it,
 // and nothing fails.
 #include "persist/store.hpp"
+#include "persist/uring.hpp"
 #include "test_util.hpp"
 
 #include <sys/resource.h>
@@ -24,6 +25,10 @@ int fail(const char* what) {
 } // namespace
 
 int main() {
+    if (std::string why = persist::kernel_support_problem(); !why.empty()) {
+        std::printf("SKIP: %s\n", why.c_str());
+        return 77;
+    }
     rlimit lim{64, 64};
     if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
         return fail("setrlimit(RLIMIT_NOFILE, 64)");

@@ -4,6 +4,7 @@
 // attempts give their slots back. When the filler is removed, writing resumes and every record
 // is on disk. Needs root (mount); skips with exit code 77 otherwise.
 #include "persist/store.hpp"
+#include "persist/uring.hpp"
 #include "test_util.hpp"
 
 #include <fcntl.h>
@@ -49,6 +50,10 @@ std::uint64_t disk_full(const stats& s) { return s.failures[static_cast<std::siz
 } // namespace
 
 int main() {
+    if (std::string why = persist::kernel_support_problem(); !why.empty()) {
+        std::printf("SKIP: %s\n", why.c_str());
+        return 77;
+    }
     if (geteuid() != 0) {
         std::printf("SKIP: persist_disk_full needs root to mount a tmpfs\n");
         return 77;
