@@ -75,7 +75,7 @@ bool session::handshake(const crypto::x25519_public& peer_x25519) {
 
 proof_error session::on_proof(const packet_view& p, double now) {
     if (!_initiator || _status != status::pending) {
-        return proof_error::not_link_proof;
+        return proof_error::wrong_state;
     }
     if (p.flags.type != packet_type::proof || p.context != ctx::lrproof ||
         !equal(p.destination_hash, _link_id)) {

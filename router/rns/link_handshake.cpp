@@ -35,7 +35,9 @@ const char* to_string(proof_error e) noexcept {
     case proof_error::not_link_proof: return "not_link_proof";
     case proof_error::bad_size: return "bad_size";
     case proof_error::mode_mismatch: return "mode_mismatch";
+    case proof_error::mode_not_enabled: return "mode_not_enabled";
     case proof_error::bad_signature: return "bad_signature";
+    case proof_error::wrong_state: return "wrong_state";
     }
     return "unknown";
 }
@@ -123,6 +125,36 @@ bytes build_proof_packet(const hash16& link_id, byte_view proof_data) {
     return build_packet(f);
 }
 
+namespace {
+
+// Signature check shared by the endpoint and the transport: data is 96 or 99 bytes. The signed
+// signalling is rebuilt from the parsed MTU and mode, as the reference does (with all 24 bits
+// covered by the two fields it equals the received bytes, but a disabled mode cannot be rebuilt).
+proof_error check_proof_signature(byte_view data, const hash16& link_id,
+                                  const crypto::ed25519_public& destination_ed25519) noexcept {
+    byte_array<16 + 32 + 32 + signalling_size> signed_data{};
+    std::size_t n = 0;
+    for (auto part : {byte_view(link_id), data.subspan(signature_size, 32), byte_view(destination_ed25519)}) {
+        std::copy(part.begin(), part.end(), signed_data.begin() + static_cast<std::ptrdiff_t>(n));
+        n += part.size();
+    }
+    if (data.size() == proof_size) {
+        auto f = decode_signalling(take<3>(data.subspan(proof_size_plain)));
+        auto s = signalling_bytes(f.mtu, f.link_mode);
+        if (!s) {
+            return proof_error::mode_not_enabled;
+        }
+        std::copy(s->begin(), s->end(), signed_data.begin() + static_cast<std::ptrdiff_t>(n));
+        n += s->size();
+    }
+    if (!crypto::ed25519_verify(destination_ed25519, byte_view(signed_data).first(n), data.first(signature_size))) {
+        return proof_error::bad_signature;
+    }
+    return proof_error::ok;
+}
+
+} // namespace
+
 proof_result validate_proof(byte_view data, const hash16& link_id,
                             const crypto::ed25519_public& destination_ed25519, mode expected_mode) noexcept {
     proof_result r;
@@ -138,29 +170,19 @@ proof_result validate_proof(byte_view data, const hash16& link_id,
         return r;
     }
     r.fields.responder_x25519 = take<32>(data.subspan(signature_size));
-    // The signed signalling is rebuilt from the parsed MTU and mode, as the reference does; with
-    // all 24 bits covered by the two fields it equals the received bytes.
-    byte_array<proof_size_plain + 3> signed_data{};
-    std::size_t n = 0;
-    for (auto part : {byte_view(link_id), byte_view(r.fields.responder_x25519), byte_view(destination_ed25519)}) {
-        std::copy(part.begin(), part.end(), signed_data.begin() + static_cast<std::ptrdiff_t>(n));
-        n += part.size();
-    }
     if (data.size() == proof_size) {
-        auto f = decode_signalling(take<3>(data.subspan(proof_size_plain)));
-        r.fields.confirmed_mtu = f.mtu;
-        auto s = signalling_bytes(f.mtu, f.link_mode);
-        if (!s) {
-            r.error = proof_error::mode_mismatch; // unreachable: expected_mode is enabled
-            return r;
-        }
-        std::copy(s->begin(), s->end(), signed_data.begin() + static_cast<std::ptrdiff_t>(n));
-        n += s->size();
+        r.fields.confirmed_mtu = decode_signalling(take<3>(data.subspan(proof_size_plain))).mtu;
     }
-    if (!crypto::ed25519_verify(destination_ed25519, byte_view(signed_data).first(n), data.first(signature_size))) {
-        r.error = proof_error::bad_signature;
-    }
+    r.error = check_proof_signature(data, link_id, destination_ed25519);
     return r;
+}
+
+proof_error verify_proof_in_transit(byte_view data, const hash16& link_id,
+                                    const crypto::ed25519_public& destination_ed25519) noexcept {
+    if (data.size() != proof_size_plain && data.size() != proof_size) {
+        return proof_error::bad_size;
+    }
+    return check_proof_signature(data, link_id, destination_ed25519);
 }
 
 bytes derive_key(const byte_array<32>& shared, const hash16& link_id, mode m) {

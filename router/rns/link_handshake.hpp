@@ -119,7 +119,9 @@ enum class proof_error : std::uint8_t {
     not_link_proof, ///< not a PROOF with context LRPROOF
     bad_size,       ///< neither 96 nor 99 bytes (the reference ignores such proofs)
     mode_mismatch,  ///< signalled mode differs from the link's (the reference closes the link)
+    mode_not_enabled, ///< in transit: signalled mode not enabled (the reference fails to rebuild it)
     bad_signature,
+    wrong_state,    ///< the link is not waiting for a proof (initiator, PENDING)
 };
 const char* to_string(proof_error e) noexcept;
 
@@ -140,6 +142,12 @@ struct proof_result {
 [[nodiscard]] proof_result validate_proof(byte_view proof_data, const hash16& link_id,
                                           const crypto::ed25519_public& destination_ed25519,
                                           mode expected_mode) noexcept;
+
+/// The check a transport node makes before forwarding an LRPROOF along the link table (spec §6.10,
+/// Transport.inbound): 96 or 99 bytes, signalling rebuilt from the proof's own MTU and mode, and
+/// the signature valid for the destination's Ed25519 key. No mode expectation.
+[[nodiscard]] proof_error verify_proof_in_transit(byte_view proof_data, const hash16& link_id,
+                                                  const crypto::ed25519_public& destination_ed25519) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // Keys (spec §7.3)

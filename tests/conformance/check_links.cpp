@@ -222,6 +222,10 @@ void check_case(context& ctx, const json& c, std::size_t index) {
               tag + ": proof signed data differs");
     const double rtt = c.at("rtt_packet").at("rtt_seconds").get<double>();
     auto pp = parse_packet(resp->proof_packet());
+    // What a transport node checks before forwarding the proof (spec §6.10).
+    ctx.check((link::verify_proof_in_transit(pp.packet.data, resp->link_id(), dest_id->ed25519_public()) ==
+               link::proof_error::ok) == lp.at("signature_valid").get<bool>(),
+              tag + ": in-transit proof verdict differs");
     ctx.check(ini->on_proof(pp.packet, t0 + rtt) == link::proof_error::ok, tag + ": initiator rejected the proof");
     ctx.check(ini->state() == link::status::active, tag + ": initiator not active");
     ctx.check(ini->mtu() == lp.at("confirmed_mtu").get<std::uint32_t>(), tag + ": confirmed MTU differs");

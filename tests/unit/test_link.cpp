@@ -192,8 +192,19 @@ TEST_CASE("link: malformed proofs and requests are refused the way the reference
     // a different signalled mode closes the link (the reference raises inside validate_proof)
     bytes mode_changed = proof;
     mode_changed[mode_changed.size() - 3] = static_cast<std::uint8_t>((mode_changed[mode_changed.size() - 3] & 0x1f) | (2 << 5));
+    // a transport node cannot rebuild the signalling of a disabled mode and drops it
+    CHECK(link::verify_proof_in_transit(pv(mode_changed).data, p.ini->link_id(), p.dest.ed25519_public()) ==
+          link::proof_error::mode_not_enabled);
+    CHECK(link::verify_proof_in_transit(data, p.ini->link_id(), p.dest.ed25519_public()) == link::proof_error::ok);
+    CHECK(link::verify_proof_in_transit(data.first(98), p.ini->link_id(), p.dest.ed25519_public()) ==
+          link::proof_error::bad_size);
+    bytes flipped(data.begin(), data.end());
+    flipped[70] ^= 0x01; // responder key
+    CHECK(link::verify_proof_in_transit(flipped, p.ini->link_id(), p.dest.ed25519_public()) ==
+          link::proof_error::bad_signature);
     CHECK(p.ini->on_proof(pv(mode_changed), 1.0) == link::proof_error::mode_mismatch);
     CHECK(p.ini->state() == link::status::closed);
+    CHECK(p.ini->on_proof(pv(proof), 1.0) == link::proof_error::wrong_state);
 
     // requests: only 64 or 67 bytes, only enabled modes
     for (std::size_t n : {0u, 63u, 65u, 66u, 68u}) {
