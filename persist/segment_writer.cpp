@@ -10,6 +10,7 @@ namespace persist {
 
 namespace {
 constexpr std::size_t max_write = 1024 * 1024; // one SQE writes at most this much
+constexpr std::size_t max_marks = 4096;         // latency marks kept between two commits
 } // namespace
 
 segment_writer::segment_writer(engine& e, ratchet_map& table, std::shared_mutex& table_mutex)
@@ -52,6 +53,14 @@ void segment_writer::append(record_type type, const ratchet_record& r, std::uint
     _pending_seq = seq;
     _applied_seq = seq;
     if (_marks.empty() || _marks.back().second != t) {
+        if (_marks.size() >= max_marks) {
+            // A long outage: merge neighbours (earlier time, later seq) so memory stays bounded;
+            // latencies are then over- rather than under-estimated.
+            for (std::size_t i = 0; i < _marks.size() / 2; ++i) {
+                _marks[i] = {_marks[2 * i + 1].first, _marks[2 * i].second};
+            }
+            _marks.resize(_marks.size() / 2);
+        }
         _marks.emplace_back(seq, t);
     } else {
         _marks.back().first = seq;

@@ -1,5 +1,6 @@
 #include "persist/store.hpp"
 
+#include "persist/dir_watch.hpp"
 #include "persist/segment_writer.hpp"
 #include "persist/snapshot_codec.hpp"
 #include "persist/snapshot_writer.hpp"
@@ -15,87 +16,9 @@
 
 namespace persist {
 
-// ---- failure_log -----------------------------------------------------------------------------
-
-void failure_log::report(int err, std::string_view what) {
-    failure_kind k = classify_errno(err);
-    auto i = static_cast<std::size_t>(k);
-    _c.failures[i].fetch_add(1, std::memory_order_relaxed);
-    _failing = true;
-    if (!_logged[i]) {
-        _logged[i] = true;
-        std::string line = "persist: " + std::string(what) + " failed: " + std::strerror(err) + " (" +
-                           std::string(to_string(k)) + "); counting further failures of this kind, retrying";
-        _cfg.log(line);
-    }
-}
-
-void failure_log::resumed() {
-    if (_failing) {
-        _failing = false;
-        _logged = {};
-        _cfg.log("persist: writing resumed");
-    }
-}
-
 // ---- the persistence thread ------------------------------------------------------------------
 
 namespace {
-
-/// Watches the state directory: when it disappears (or is replaced), recreates it and asks
-/// every writer to write its whole state again.
-class dir_watch final : public io_client {
-  public:
-    dir_watch(engine& e, std::uint64_t inode) : _e(e), _inode(inode) {}
-    /// true once when the directory was recreated since the last call.
-    bool take_recreated() noexcept { return std::exchange(_recreated, false); }
-    void tick() {
-        if (_step != step::none || _e.now < _next) {
-            return;
-        }
-        _next = _e.now + _e.cfg.health_interval;
-        _step = step::statx;
-        _e.ring.prep_statx(*this, _e.dir.c_str(), &_stx);
-    }
-    [[nodiscard]] bool idle() const noexcept { return _step == step::none; }
-    void on_complete(int res) noexcept override {
-        if (_step == step::statx) {
-            if (res == 0 && _stx.stx_ino == _inode) {
-                _step = step::none;
-                return;
-            }
-            if (res == 0) { // replaced by another directory: our files are gone
-                _e.failures.report(ENOENT, "state directory replaced;");
-                _inode = _stx.stx_ino;
-                _recreated = true;
-                _step = step::none;
-                return;
-            }
-            _e.failures.report(-res, "state directory check");
-            _step = step::mkdir;
-            _e.ring.prep_mkdir(*this, _e.dir.c_str(), 0700);
-            return;
-        }
-        // mkdir done (or failed: try again at the next check)
-        _step = step::none;
-        if (res == 0 || res == -EEXIST) {
-            _next = _e.now; // read the new inode right away
-            _inode = 0;
-            _recreated = true;
-        } else {
-            _e.failures.report(-res, "recreate state directory");
-        }
-    }
-
-  private:
-    enum class step : std::uint8_t { none, statx, mkdir };
-    engine& _e;
-    std::uint64_t _inode;
-    struct statx _stx {};
-    step _step = step::none;
-    bool _recreated = false;
-    steady::time_point _next{};
-};
 
 struct pending_barrier {
     std::shared_ptr<barrier_state> b;

@@ -137,3 +137,27 @@ TEST_CASE("faults: the state directory disappears; it is recreated and everythin
     CHECK(*s->loaded().identity == id);
     CHECK(s->loaded().paths.size() == 1);
 }
+
+TEST_CASE("faults: the state directory is replaced by an empty one; everything is rewritten into it") {
+    test::scratch_dir d("replaced");
+    log_capture log;
+    auto dir = d.path / "state";
+    {
+        auto s = store::open(fault_config(dir, log, nullptr));
+        submit_range(*s, 0, 400);
+        REQUIRE(s->submit_known_destinations({known_destination{}}));
+        REQUIRE(s->flush());
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directory(dir); // a new inode before the next check
+        for (int i = 0; i < 500 && fails(s->snapshot_stats(), failure_kind::state_dir_missing) == 0; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        REQUIRE(fails(s->snapshot_stats(), failure_kind::state_dir_missing) == 1);
+        REQUIRE(s->flush(std::chrono::milliseconds(20000)));
+        CHECK(std::filesystem::exists(dir / "ratchets.seg"));
+        CHECK(std::filesystem::exists(dir / "known.snap"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100)); // several more checks: no repeat
+        CHECK(fails(s->snapshot_stats(), failure_kind::state_dir_missing) == 1);
+    }
+    check_reloaded(dir, 400);
+}
