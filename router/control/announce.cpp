@@ -255,7 +255,7 @@ void transport::handle_announce(iface_id in, const packet_view& p, const hash32&
             }
         }
     }
-    _announce_cache[h] = cached_announce{bytes(p.raw.begin(), p.raw.end()), in};
+    _announce_cache[h] = announce_cache_entry{bytes(p.raw.begin(), p.raw.end()), in};
     path_entry pe;
     pe.timestamp = now;
     pe.next_hop = received_from;

@@ -128,6 +128,19 @@ class transport {
         return _paths;
     }
 
+    // Persistence (spec §11): seeding at start-up and snapshots. restore.cpp.
+    /// Restores a path entry with its cached raw announce (as received, hop byte not incremented).
+    /// Refused (false) when the interface does not exist or the announce does not parse, is not
+    /// for dest, or does not validate. The announce's key is remembered if dest is not known yet.
+    bool restore_path(const hash16& dest, const path_entry& e, byte_view announce_raw, double now);
+    /// Restores a known destination (spec §5.2 step 6), e.g. from the known_destinations file.
+    void restore_known(const hash16& dest, const known_destination& k);
+    [[nodiscard]] const std::unordered_map<hash16, known_destination, array_hash>& known_destinations() const noexcept {
+        return _known;
+    }
+    /// The cached raw announce of a path (for the path snapshot); nullptr if not cached.
+    [[nodiscard]] const bytes* cached_announce(const hash32& announce_hash) const;
+
     /// Marks a path unresponsive (spec §6.6 step 5 / §6.12); exposed for tests and operators.
     void mark_path_unresponsive(const hash16& dest);
     /// Drops a path (expire_path sets its timestamp to 0; the next cull removes it).
@@ -198,11 +211,11 @@ class transport {
     std::unordered_map<hash16, path_state, array_hash> _path_states;
     std::unordered_map<hash16, double, array_hash> _path_requests;
     std::unordered_map<hash16, discovery_request, array_hash> _discovery_requests;
-    struct cached_announce {
+    struct announce_cache_entry {
         bytes raw; ///< as received: no IFAC, hop byte not incremented (spec §5.4)
         iface_id iface = no_iface;
     };
-    std::unordered_map<hash32, cached_announce, array_hash> _announce_cache;
+    std::unordered_map<hash32, announce_cache_entry, array_hash> _announce_cache;
     std::unordered_set<hash32, array_hash> _pr_tags;
     std::deque<hash32> _pr_tag_order;
     /// Rediscovery path requests queued by link culling (spec §6.12): dest, interface to skip.

@@ -330,3 +330,46 @@ TEST_CASE("control tables: an unanswered link request to a 1-hop destination tri
     CHECK(equal(p.packet.destination_hash, transport_destinations::path_request()));
     CHECK(equal(p.packet.data.first(16), e.dest));
 }
+
+TEST_CASE("control tables: a restored path answers path requests; bad restores are refused") {
+    endpoint e;
+    const bytes ann = e.announce(1000);
+    path_entry pe;
+    pe.timestamp = 50.0;
+    pe.next_hop = e.dest;
+    pe.hops = 1;
+    pe.expires = 50.0 + 604800.0;
+    pe.random_blobs.push_back(take<10>(byte_view(ann).subspan(19 + 64 + 10)));
+    {
+        node n;
+        pe.iface = n.b;
+        bytes wrong = ann;
+        wrong[19 + 64 + 10 + 10 + 3] ^= 1; // signature
+        CHECK_FALSE(n.t.restore_path(e.dest, pe, wrong, 100.0));
+        path_entry gone = pe;
+        gone.iface = 7;
+        CHECK_FALSE(n.t.restore_path(e.dest, gone, ann, 100.0));
+        CHECK(n.t.path_count() == 0);
+    }
+    node n;
+    pe.iface = n.b;
+    REQUIRE(n.t.restore_path(e.dest, pe, ann, 100.0));
+    CHECK(n.sink.paths.at(e.dest).out == n.b);
+    REQUIRE(n.t.find_known(e.dest) != nullptr);
+    REQUIRE(n.t.cached_announce(n.t.find_path(e.dest)->announce_hash) != nullptr);
+    packet_fields f;
+    f.flags.type = packet_type::data;
+    f.flags.dest_type = destination_type::plain;
+    f.destination_hash = transport_destinations::path_request();
+    const bytes data = concat({byte_view(e.dest), byte_view(hash_of(0x61))});
+    f.data = data;
+    n.t.inbound(n.a, build_packet(f), 101.0);
+    n.t.tick(101.5);
+    auto out = n.sink.take();
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].iface == n.a);
+    auto p = parse_packet(out[0].raw);
+    REQUIRE(p);
+    CHECK(p.packet.context == ctx::path_response);
+    CHECK(p.packet.hops == 1);
+}
