@@ -22,6 +22,7 @@ inline constexpr std::uint16_t no_iface = 0xffff;
 /// Where an RNS interface sends. All addresses in network byte order.
 struct iface_tx {
     std::uint16_t eth_port = 0;
+    std::uint16_t src_udp = 0; ///< our listener port the interface sends from
     std::uint16_t dst_udp = 0;
     std::uint32_t dst_ip4 = 0;
     rte_ether_addr dst_mac{};

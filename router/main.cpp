@@ -144,20 +144,30 @@ int run(int argc, char** argv) {
 
     std::vector<port_queues> pq;
     for (const port_flag& pf : flags.ports) {
+        port_l3& l3 = dp->ports[pf.port];
+        // A repeated --port for the same device adds a listener (another UDP port on it).
+        if (l3.enabled) {
+            if (pf.ip4 != l3.ip4 || l3.n_listeners == max_listeners || l3.listener(pf.udp) != nullptr) {
+                throw std::runtime_error("--port " + std::to_string(pf.port) +
+                                         ": a repeated port needs the same addr and a new udp port");
+            }
+            l3.listeners[l3.n_listeners++] = {pf.udp, pf.learn, rns::drivers::no_iface};
+            std::printf("port %u: RNS UDP port %u\n", pf.port, ntohs(pf.udp));
+            continue;
+        }
         rns::drivers::port_request req;
         req.port_id = pf.port;
         req.rx_queues = static_cast<std::uint16_t>(workers.size());
         req.tx_queues = static_cast<std::uint16_t>(workers.size());
         req.pool = pool;
         const auto info = rns::drivers::setup_port(req);
-        port_l3& l3 = dp->ports[pf.port];
         l3.enabled = true;
         l3.mac = info.mac;
         l3.ip4 = pf.ip4;
         const std::uint32_t mask = pf.prefix == 0 ? 0 : htonl(~std::uint32_t{0} << (32 - pf.prefix));
         l3.bcast4 = pf.ip4 | ~mask;
-        l3.udp = pf.udp;
-        l3.learn = pf.learn;
+        l3.listeners[0] = {pf.udp, pf.learn, rns::drivers::no_iface};
+        l3.n_listeners = 1;
         l3.ip_cksum_offload = info.ip_cksum_offload;
         l3.udp_cksum_offload = info.udp_cksum_offload;
         pq.push_back({pf.port, info.rx_queues});
@@ -197,6 +207,7 @@ int run(int argc, char** argv) {
         for (const peer_flag& peer : pf.peers) {
             udp_iface_spec spec;
             spec.eth_port = pf.port;
+            spec.listen_udp = pf.udp;
             spec.ip4 = peer.ip4;
             spec.udp = peer.udp;
             spec.broadcast = peer.broadcast;
@@ -210,7 +221,7 @@ int run(int argc, char** argv) {
         }
         if (pf.learn) {
             cfg.name = "udp" + std::to_string(pf.port);
-            cp.set_learned_template(pf.port, cfg);
+            cp.set_learned_template(pf.port, pf.udp, cfg);
         }
     }
     std::printf("transport id %s, %zu worker(s)%s\n", rns::to_hex(cp.transport().transport_id()).c_str(),
@@ -323,8 +334,10 @@ int run(int argc, char** argv) {
         }
     }
     tel.publish(wall_now());
-    for (const port_flag& pf : flags.ports) {
-        rns::drivers::close_port(pf.port);
+    for (std::uint16_t p = 0; p < RTE_MAX_ETHPORTS; ++p) {
+        if (dp->ports[p].enabled) {
+            rns::drivers::close_port(p);
+        }
     }
     // Drain what the control plane still holds in rings before the pool goes.
     (void)cp.poll(wall_now());

@@ -65,20 +65,26 @@ control::iface_id control_plane::add_udp_iface(const udp_iface_spec& spec, doubl
         }
         publish_tx(id, _neighbors.lookup(spec.eth_port, spec.ip4, now));
     }
-    if (spec.catch_all && port.default_iface == drivers::no_iface) {
-        port.default_iface = id; // reference UDPInterface: it hears every sender on the port
+    udp_listener* l = port.listener(spec.listen_udp);
+    if (l == nullptr) {
+        throw std::runtime_error("interface " + spec.cfg.name + ": no listener on that UDP port");
+    }
+    if (spec.catch_all && l->default_iface == drivers::no_iface) {
+        l->default_iface = id; // reference UDPInterface: it hears every sender on its port
     }
     return id;
 }
 
-void control_plane::set_learned_template(std::uint16_t eth_port, const control::iface_config& cfg) {
-    _learned_cfg.at(eth_port) = cfg;
+void control_plane::set_learned_template(std::uint16_t eth_port, std::uint16_t listen_udp,
+                                         const control::iface_config& cfg) {
+    _learned_cfg[std::uint32_t{eth_port} << 16 | listen_udp] = cfg;
 }
 
 void control_plane::publish_tx(control::iface_id id, const rte_ether_addr* mac) {
     const udp_iface_spec& s = _ifaces[id];
     drivers::iface_tx tx;
     tx.eth_port = s.eth_port;
+    tx.src_udp = s.listen_udp;
     tx.dst_ip4 = s.ip4;
     tx.dst_udp = s.udp;
     tx.resolved = mac != nullptr;
@@ -155,8 +161,8 @@ void control_plane::learn_peer(rte_mbuf* m, double now) {
     // Another packet from the same peer may have been punted before the first one mapped it.
     std::uint16_t id = _dp.peers->lookup(pp.l2_port, pp.src_ip4, pp.src_port);
     if (id == drivers::no_iface) {
-        const auto& tmpl = _learned_cfg[pp.l2_port];
-        if (!tmpl || _transport.interface_count() >= drivers::max_ifaces) {
+        const auto tmpl = _learned_cfg.find(std::uint32_t{pp.l2_port} << 16 | pp.dst_udp);
+        if (tmpl == _learned_cfg.end() || _transport.interface_count() >= drivers::max_ifaces) {
             ++_stats.peers_refused;
             rte_pktmbuf_free(m);
             return;
@@ -165,8 +171,9 @@ void control_plane::learn_peer(rte_mbuf* m, double now) {
         spec.eth_port = pp.l2_port;
         spec.ip4 = pp.src_ip4;
         spec.udp = pp.src_port;
-        spec.cfg = *tmpl;
-        spec.cfg.name = tmpl->name + "[" + ip_string(pp.src_ip4) + ":" +
+        spec.listen_udp = pp.dst_udp;
+        spec.cfg = tmpl->second;
+        spec.cfg.name = tmpl->second.name + "[" + ip_string(pp.src_ip4) + ":" +
                         std::to_string(ntohs(pp.src_port)) + "]";
         _neighbors.learn(pp.l2_port, pp.src_ip4, pp.src_mac, now);
         id = add_udp_iface(spec, now);

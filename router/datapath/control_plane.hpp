@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ namespace rns::datapath {
 /// reference UDPInterface's forward_ip), or a learned peer.
 struct udp_iface_spec {
     std::uint16_t eth_port = 0;
+    std::uint16_t listen_udp = 0; ///< our listener port for this interface, network order
     std::uint32_t ip4 = 0;  ///< peer (or broadcast) address, network order
     std::uint16_t udp = 0;  ///< peer UDP port, network order
     bool broadcast = false; ///< sent to ff:ff:ff:ff:ff:ff
@@ -48,8 +50,9 @@ class control_plane final : public control::transport_sink {
 
     /// Adds an RNS interface on a UDP port (before or while running).
     control::iface_id add_udp_iface(const udp_iface_spec& spec, double now);
-    /// Settings for learned peers on a port (learning must also be on in the port's port_l3).
-    void set_learned_template(std::uint16_t eth_port, const control::iface_config& cfg);
+    /// Settings for peers learned on a port's listener (learning must be on in the listener).
+    void set_learned_template(std::uint16_t eth_port, std::uint16_t listen_udp,
+                              const control::iface_config& cfg);
 
     /// Drains punt and feedback rings of every worker; returns the number of items handled.
     unsigned poll(double now);
@@ -86,7 +89,7 @@ class control_plane final : public control::transport_sink {
     drivers::neighbor_cache _neighbors;
     std::vector<udp_iface_spec> _ifaces; ///< by iface id
     std::vector<std::deque<bytes>> _pending; ///< packets waiting for ARP, by iface id
-    std::array<std::optional<control::iface_config>, RTE_MAX_ETHPORTS> _learned_cfg{};
+    std::map<std::uint32_t, control::iface_config> _learned_cfg; ///< by port << 16 | listen udp
     control_stats _stats;
     double _now = 0;
 };

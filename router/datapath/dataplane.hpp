@@ -21,17 +21,38 @@ namespace rns::datapath {
 
 class fast_tables;
 
-/// Layer-3 settings of one ethdev port. dataplane: ro; ctlplane: written before the workers start.
+/// One RNS UDP listener on a port (like one reference UDPInterface's listen_port).
+struct udp_listener {
+    std::uint16_t udp = 0;    ///< listen port, network order
+    bool learn = false;       ///< unknown senders are punted to the control plane to be learned
+    std::uint16_t default_iface = drivers::no_iface; ///< unknown senders belong to this interface
+};
+
+inline constexpr std::size_t max_listeners = 8;
+
+/// Layer-3 settings of one ethdev port. dataplane: ro; ctlplane: written before the workers start
+/// (default_iface may be set later, before any packet can need it).
 struct port_l3 {
     bool enabled = false;
     rte_ether_addr mac{};
     std::uint32_t ip4 = 0;    ///< our address, network order
     std::uint32_t bcast4 = 0; ///< subnet broadcast, network order
-    std::uint16_t udp = 0;    ///< RNS listener port, network order
-    bool learn = false;       ///< unknown peers are punted to the control plane to be learned
-    std::uint16_t default_iface = drivers::no_iface; ///< unknown peers belong to this interface
+    std::array<udp_listener, max_listeners> listeners{};
+    std::uint8_t n_listeners = 0;
     bool ip_cksum_offload = false;
     bool udp_cksum_offload = false;
+
+    [[nodiscard]] const udp_listener* listener(std::uint16_t udp_be) const noexcept {
+        for (std::uint8_t i = 0; i < n_listeners; ++i) {
+            if (listeners[i].udp == udp_be) {
+                return &listeners[i];
+            }
+        }
+        return nullptr;
+    }
+    [[nodiscard]] udp_listener* listener(std::uint16_t udp_be) noexcept {
+        return const_cast<udp_listener*>(static_cast<const port_l3*>(this)->listener(udp_be));
+    }
 };
 
 /// Per-worker state: one per graph, cache aligned, owned by its lcore (STYLE rule 4).

@@ -109,7 +109,8 @@ next ipv4_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
     if (udp_len < sizeof(rte_udp_hdr) || udp_len > l4_len) {
         return next::drop_udp_header;
     }
-    if (udp->dst_port != port.udp) {
+    const udp_listener* listener = port.listener(udp->dst_port);
+    if (listener == nullptr) {
         return next::drop_udp_port;
     }
     // A zero UDP checksum means "not computed" over IPv4 (RFC 768).
@@ -134,15 +135,16 @@ next ipv4_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
         pp.kind = pkt_kind::rns;
         return next::rns_parse;
     }
-    if (port.default_iface != drivers::no_iface) {
-        pp.in_iface = port.default_iface;
+    if (listener->default_iface != drivers::no_iface) {
+        pp.in_iface = listener->default_iface;
         pp.kind = pkt_kind::rns;
         return next::rns_parse;
     }
-    if (port.learn) {
+    if (listener->learn) {
         pp.kind = pkt_kind::new_peer;
         pp.src_ip4 = src_ip;
         pp.src_port = src_port;
+        pp.dst_udp = listener->udp;
         pp.l2_port = m->port;
         pp.src_mac = src_mac;
         return next::punt;

@@ -66,7 +66,7 @@ rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
     ip->dst_addr = tx->dst_ip4;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
-    udp->src_port = port.udp;
+    udp->src_port = tx->src_udp;
     udp->dst_port = tx->dst_udp;
     udp->dgram_len = rte_cpu_to_be_16(static_cast<std::uint16_t>(sizeof(rte_udp_hdr) + payload));
     udp->dgram_cksum = 0;

@@ -29,6 +29,7 @@ struct pkt_priv {
     std::uint8_t context = 0;    ///< context byte (rns_parse)
     std::uint16_t src_port = 0;  ///< new_peer: peer UDP port, network order (l3_input)
     std::uint16_t l2_port = 0;   ///< new_peer: ethdev port id (l3_input)
+    std::uint16_t dst_udp = 0;   ///< new_peer: our listener port it was sent to, network order
     std::uint32_t src_ip4 = 0;   ///< new_peer: peer IPv4 address, network order (l3_input)
     rte_ether_addr src_mac{};    ///< new_peer: peer MAC address (l3_input)
     hash32 hash{};               ///< packet hash, spec §4.5 (packet_hash)

@@ -104,6 +104,7 @@ const char* router_usage() noexcept {
            "Router flags:\n"
            "  --port SPEC            an ethdev port carrying RNS over UDP/IPv4 (repeatable):\n"
            "                         PORT,addr=IP[/PREFIX],udp=N[,peer=IP:PORT]...\n"
+           "                         (repeat with the same PORT and addr for more UDP listeners)\n"
            "                         [,forward=IP:PORT][,broadcast=IP:PORT][,learn][,mode=MODE]\n"
            "                         [,bitrate=BPS]\n"
            "                           peer=       a unicast peer (matched by address and port)\n"
