@@ -3,6 +3,7 @@
 // Exit status: 0 success, 1 the probe failed (timeout, no proof, ...), 2 usage error.
 
 #include "router/control/identity_file.hpp"
+#include "router/rns/ifac.hpp"
 #include "tools/rnsprobe_endpoint.hpp"
 #include "tools/rnsprobe_udp.hpp"
 
@@ -57,6 +58,9 @@ options:
   --interval S              pause between packets (default 0.2)
   --timeout S               how long to wait for paths, proofs, links (default 10)
   --no-proof                send: do not wait for proofs
+  --ifac-netname NAME       interface access code: network name (spec §9)
+  --ifac-passphrase TEXT    interface access code: passphrase
+  --ifac-size N             access code length in bytes (default 16, like UDPInterface)
 )";
 
 struct options {
@@ -78,6 +82,9 @@ struct options {
     double interval = 0.2;
     double timeout = 10;
     bool wait_proof = true;
+    std::optional<std::string> ifac_netname;
+    std::optional<std::string> ifac_passphrase;
+    std::size_t ifac_size = ifac::default_size_stream;
 };
 
 [[noreturn]] void usage_error(const std::string& msg) {
@@ -153,6 +160,12 @@ options parse_args(int argc, char** argv) {
             o.timeout = number();
         } else if (a == "--no-proof") {
             o.wait_proof = false;
+        } else if (a == "--ifac-netname") {
+            o.ifac_netname = value();
+        } else if (a == "--ifac-passphrase") {
+            o.ifac_passphrase = value();
+        } else if (a == "--ifac-size") {
+            o.ifac_size = static_cast<std::size_t>(number());
         } else if (a == "-h" || a == "--help") {
             std::fputs(usage_text, stdout);
             std::exit(0);
@@ -178,8 +191,58 @@ void print(const nlohmann::json& ev) {
     std::cout << e.dump() << '\n' << std::flush;
 }
 
+/// The UDP interface with its optional access code (spec §9): packets leave with IFAC applied and
+/// arrive verified and stripped; anything else is dropped and reported.
+class probe_interface {
+  public:
+    probe_interface(const options& o) : _udp(o.listen, o.forward) {
+        if (o.ifac_netname || o.ifac_passphrase) {
+            _ifac = ifac::key::derive(o.ifac_netname, o.ifac_passphrase, o.ifac_size);
+            if (!_ifac) {
+                throw std::runtime_error("bad IFAC settings (size 1..64)");
+            }
+        }
+    }
+    void send(byte_view raw) {
+        if (!_ifac) {
+            _udp.send(raw);
+            return;
+        }
+        bytes out(raw.size() + _ifac->size());
+        const std::size_t n = _ifac->apply(raw, out);
+        if (n != 0) {
+            _udp.send(byte_view(out).first(n));
+        }
+    }
+    std::optional<bytes> receive(double timeout_s) {
+        auto pkt = _udp.receive(timeout_s);
+        if (!pkt) {
+            return pkt;
+        }
+        if (!_ifac) {
+            if (ifac::check_plain(*pkt) != ifac::verdict::ok) {
+                print({{"event", "drop"}, {"reason", "ifac_flag_set"}});
+                return std::nullopt;
+            }
+            return pkt;
+        }
+        bytes out(pkt->size());
+        std::size_t n = 0;
+        if (_ifac->verify(*pkt, out, n) != ifac::verdict::ok) {
+            print({{"event", "drop"}, {"reason", "ifac"}});
+            return std::nullopt;
+        }
+        out.resize(n);
+        return out;
+    }
+
+  private:
+    udp_interface _udp;
+    std::optional<ifac::key> _ifac;
+};
+
 /// Receives and processes packets until pred() holds or the deadline passes; false on timeout.
-bool run_until(udp_interface& udp, endpoint& ep, double deadline, const std::function<bool()>& pred) {
+bool run_until(probe_interface& udp, endpoint& ep, double deadline, const std::function<bool()>& pred) {
     while (!g_stop) {
         if (pred()) {
             return true;
@@ -196,7 +259,7 @@ bool run_until(udp_interface& udp, endpoint& ep, double deadline, const std::fun
     return pred();
 }
 
-bool ensure_path(udp_interface& udp, endpoint& ep, const hash16& dest, double timeout) {
+bool ensure_path(probe_interface& udp, endpoint& ep, const hash16& dest, double timeout) {
     if (ep.path(dest) != nullptr && ep.knows(dest)) {
         return true;
     }
@@ -215,7 +278,7 @@ bool ensure_path(udp_interface& udp, endpoint& ep, const hash16& dest, double ti
 
 int run(const options& o) {
     crypto::init();
-    udp_interface udp(o.listen, o.forward);
+    probe_interface udp(o);
 
     std::optional<destination_config> own;
     if (o.command == "listen") {
