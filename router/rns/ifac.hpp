@@ -25,6 +25,13 @@ inline constexpr std::size_t max_size = 64; ///< a whole Ed25519 signature
 inline constexpr std::size_t default_size_stream = 16; ///< TCP, Backbone, UDP, Auto, I2P
 inline constexpr std::size_t default_size_serial = 8;  ///< Serial, KISS, RNode, Pipe
 
+/// The interface's IFAC size from the configured `ifac_size` in bits (spec §9.1): bits / 8 when at
+/// least 8 bits are configured, else the interface default. (Sizes above 64 bytes cannot work, as
+/// the code is cut from a 64-byte signature; key::derive refuses them.)
+[[nodiscard]] constexpr std::size_t size_from_config_bits(long long bits, std::size_t interface_default) noexcept {
+    return bits >= static_cast<long long>(min_size * 8) ? static_cast<std::size_t>(bits / 8) : interface_default;
+}
+
 /// Why an inbound packet was dropped by the IFAC check (spec §9.3).
 enum class verdict : std::uint8_t {
     ok = 0,

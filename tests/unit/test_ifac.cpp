@@ -43,6 +43,13 @@ TEST_CASE("ifac: derivation refuses missing secrets and sizes outside 1..64") {
     CHECK(ifac::origin(std::nullopt, "y").size() == 32);
 }
 
+TEST_CASE("ifac: configured size in bits") {
+    CHECK(ifac::size_from_config_bits(128, 8) == 16);
+    CHECK(ifac::size_from_config_bits(12, 8) == 1);
+    CHECK(ifac::size_from_config_bits(7, 8) == 8);  // below IFAC_MIN_SIZE: interface default
+    CHECK(ifac::size_from_config_bits(-1, 16) == 16);
+}
+
 TEST_CASE("ifac: streaming mask equals one-shot HKDF, including past the 8160-byte counter wrap") {
     bytes ikm = {1, 2, 3, 4, 5};
     bytes salt(64, 0x33);
