@@ -140,6 +140,10 @@ class transport {
     }
     /// The cached raw announce of a path (for the path snapshot); nullptr if not cached.
     [[nodiscard]] const bytes* cached_announce(const hash32& announce_hash) const;
+    /// Restores a destination's latest ratchet (spec §5.4) so an unchanged re-announce is not
+    /// reported again; and looks it up. restore_ratchet.cpp.
+    void restore_ratchet(const hash16& dest, const byte_array<32>& ratchet, double received);
+    [[nodiscard]] const byte_array<32>* find_ratchet(const hash16& dest) const;
 
     /// Marks a path unresponsive (spec §6.6 step 5 / §6.12); exposed for tests and operators.
     void mark_path_unresponsive(const hash16& dest);
