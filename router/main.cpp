@@ -13,6 +13,7 @@
 #include "router/datapath/graph_stats.hpp"
 #include "router/datapath/pkt_priv.hpp"
 #include "router/datapath/router_flags.hpp"
+#include "router/datapath/router_persistence.hpp"
 #include "router/datapath/telemetry.hpp"
 
 #include <rte_cycles.h>
@@ -228,6 +229,8 @@ int run(int argc, char** argv) {
                 workers.size(), main_is_worker ? " (on the main lcore with the control plane)" : "");
     std::fflush(stdout);
 
+    // After every configured interface: restored paths are matched to interfaces by name.
+    auto persistence = router_persistence::start(flags, cp, *key.key, wall_now());
     telemetry tel(*dp, cp);
 
     std::vector<worker_args> args(workers.size());
@@ -265,6 +268,9 @@ int run(int argc, char** argv) {
             next_tick = tsc + tick_every;
             const double now = wall_now();
             cp.tick(now);
+            if (persistence) {
+                persistence->tick(now);
+            }
             tel.publish(now);
             if (next_status > 0 && now >= next_status) {
                 print_status(*dp, cp, now - last_status, last_rx, last_fwd);
@@ -281,6 +287,9 @@ int run(int argc, char** argv) {
     }
 
     std::printf("rnsrouter: stopping\n");
+    if (persistence) {
+        persistence->stop(); // final path/known snapshot, flushed
+    }
     rte_eal_mp_wait_lcore();
     for (const auto& [name, t] : collect_node_stats(*dp)) {
         if (t.objs != 0) {

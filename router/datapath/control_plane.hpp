@@ -5,6 +5,7 @@
 // ICMP echo, and learns UDP peers. Single-threaded; never touched by a worker.
 
 #include "drivers/neighbor.hpp"
+#include "router/control/persistence_bridge.hpp"
 #include "router/control/transport.hpp"
 #include "router/datapath/dataplane.hpp"
 
@@ -74,6 +75,13 @@ class control_plane final : public control::transport_sink {
     void link_removed(const hash16& link_id) override;
     void reverse_set(const hash16& h, const control::fast_reverse_entry& e) override;
     void reverse_removed(const hash16& h) override;
+    /// spec §5.4: to the ratchet store (router_persistence), never blocking.
+    void ratchet_learned(const hash16& dest, const byte_array<32>& ratchet, double now) override {
+        if (_persist != nullptr) {
+            _persist->ratchet_learned(dest, ratchet, now);
+        }
+    }
+    void set_persistence(control::persistence_bridge* p) noexcept { _persist = p; }
 
   private:
     void handle_punt(rte_mbuf* m, double now);
@@ -92,6 +100,7 @@ class control_plane final : public control::transport_sink {
     std::map<std::uint32_t, control::iface_config> _learned_cfg; ///< by port << 16 | listen udp
     control_stats _stats;
     double _now = 0;
+    control::persistence_bridge* _persist = nullptr; ///< router_persistence, or none
 };
 
 } // namespace rns::datapath

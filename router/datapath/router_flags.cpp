@@ -119,6 +119,10 @@ const char* router_usage() noexcept {
            "                           ingress=off no announce ingress control (spec §6.6.1)\n"
            "  --state-dir DIR        state directory (transport identity), default ./rnsrouter-state\n"
            "  --identity FILE        transport identity (64-byte private key) to load instead\n"
+           "  --persist-slots N      open-file bound of the persistence thread (default 16, >= 2);\n"
+           "                         ratchets, paths, known destinations live in --state-dir\n"
+           "  --persist-fsync-ms MS  group commit interval (default 50)\n"
+           "  --path-snapshot-interval SEC  path table snapshot period (default 300; 0: at stop)\n"
            "  --status-interval SEC  print a status line every SEC seconds (0: never)\n"
            "  --mbufs N              mbufs in the packet pool (default 8191)\n"
            "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
@@ -146,6 +150,15 @@ router_flags parse_router_flags(int argc, char** argv) {
             f.state_dir = value();
         } else if (a == "--identity") {
             f.identity_file = value();
+        } else if (a == "--persist-slots") {
+            f.persist_slots = static_cast<unsigned>(parse_uint(value(), 4096, "--persist-slots"));
+            if (f.persist_slots < 2) {
+                bad("--persist-slots: at least 2");
+            }
+        } else if (a == "--persist-fsync-ms") {
+            f.persist_fsync_ms = static_cast<unsigned>(parse_uint(value(), 600000, "--persist-fsync-ms"));
+        } else if (a == "--path-snapshot-interval") {
+            f.path_snapshot_interval = std::strtod(value().c_str(), nullptr);
         } else if (a == "--status-interval") {
             f.status_interval = std::strtod(value().c_str(), nullptr);
         } else if (a == "--mbufs") {

@@ -33,6 +33,9 @@ struct router_flags {
     std::vector<port_flag> ports;
     std::string state_dir = "rnsrouter-state";
     std::string identity_file;      ///< empty: <state_dir>/transport_identity (created if absent)
+    unsigned persist_slots = 16;    ///< registered file slots of the persistence thread (>= 2)
+    unsigned persist_fsync_ms = 50; ///< group commit: at most one fsync per this many ms
+    double path_snapshot_interval = 300; ///< seconds between path/known snapshots; 0: at stop only
     double status_interval = 0;     ///< seconds between status lines; 0: none
     unsigned mbufs = 8191;
     double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
