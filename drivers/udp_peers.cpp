@@ -44,13 +44,22 @@ udp_peers::~udp_peers() {
 
 bool udp_peers::map_peer(std::uint16_t eth_port, std::uint32_t ip4, std::uint16_t udp,
                          std::uint16_t iface) {
-    const key k{ip4, udp, eth_port};
+    const key k = key4(eth_port, ip4, udp);
     return rte_hash_add_key_data(_hash, &k, reinterpret_cast<void*>(std::uintptr_t{iface})) == 0;
 }
 
 void udp_peers::unmap_peer(std::uint16_t eth_port, std::uint32_t ip4, std::uint16_t udp) {
-    const key k{ip4, udp, eth_port};
+    const key k = key4(eth_port, ip4, udp);
     (void)rte_hash_del_key(_hash, &k);
+}
+
+bool udp_peers::map_peer6(std::uint16_t eth_port, const std::array<std::uint8_t, 16>& ip6,
+                          std::uint16_t udp, std::uint16_t iface) {
+    key k{};
+    std::memcpy(k.addr, ip6.data(), sizeof k.addr);
+    k.udp = udp;
+    k.eth_port = eth_port;
+    return rte_hash_add_key_data(_hash, &k, reinterpret_cast<void*>(std::uintptr_t{iface})) == 0;
 }
 
 void udp_peers::publish_tx(std::uint16_t iface, const iface_tx& tx) {

@@ -66,6 +66,12 @@ int worker_main(void* arg) {
     return 0;
 }
 
+std::string ip6_string(const std::array<std::uint8_t, 16>& ip6) {
+    char buf[INET6_ADDRSTRLEN];
+    ::inet_ntop(AF_INET6, ip6.data(), buf, sizeof buf);
+    return buf;
+}
+
 std::string ip_string(std::uint32_t ip4) {
     char buf[INET_ADDRSTRLEN];
     ::inet_ntop(AF_INET, &ip4, buf, sizeof buf);
@@ -148,7 +154,7 @@ int run(int argc, char** argv) {
         port_l3& l3 = dp->ports[pf.port];
         // A repeated --port for the same device adds a listener (another UDP port on it).
         if (l3.enabled) {
-            if (pf.ip4 != l3.ip4 || l3.n_listeners == max_listeners || l3.listener(pf.udp) != nullptr) {
+            if (pf.ip4 != l3.ip4 || pf.has_ip6 != l3.has_ip6 || pf.ip6 != l3.ip6 || l3.n_listeners == max_listeners || l3.listener(pf.udp) != nullptr) {
                 throw std::runtime_error("--port " + std::to_string(pf.port) +
                                          ": a repeated port needs the same addr and a new udp port");
             }
@@ -167,6 +173,11 @@ int run(int argc, char** argv) {
         l3.ip4 = pf.ip4;
         const std::uint32_t mask = pf.prefix == 0 ? 0 : htonl(~std::uint32_t{0} << (32 - pf.prefix));
         l3.bcast4 = pf.ip4 | ~mask;
+        l3.has_ip6 = pf.has_ip6;
+        l3.ip6 = pf.ip6;
+        if (pf.has_ip6) {
+            std::printf("port %u: IPv6 address %s/%u\n", pf.port, ip6_string(pf.ip6).c_str(), pf.prefix6);
+        }
         l3.listeners[0] = {pf.udp, pf.learn, rns::drivers::no_iface};
         l3.n_listeners = 1;
         l3.ip_cksum_offload = info.ip_cksum_offload;
@@ -210,11 +221,14 @@ int run(int argc, char** argv) {
             spec.eth_port = pf.port;
             spec.listen_udp = pf.udp;
             spec.ip4 = peer.ip4;
+            spec.ipv6 = peer.ipv6;
+            spec.ip6 = peer.ip6;
             spec.udp = peer.udp;
             spec.broadcast = peer.broadcast;
             spec.catch_all = peer.catch_all;
             spec.cfg = cfg;
-            spec.cfg.name = "udp" + std::to_string(pf.port) + "[" + ip_string(peer.ip4) + ":" +
+            spec.cfg.name = "udp" + std::to_string(pf.port) + "[" +
+                            (peer.ipv6 ? "[" + ip6_string(peer.ip6) + "]" : ip_string(peer.ip4)) + ":" +
                             std::to_string(ntohs(peer.udp)) + "]";
             const auto id = cp.add_udp_iface(spec, start);
             std::printf("interface %u: %s%s\n", id, spec.cfg.name.c_str(),

@@ -22,6 +22,11 @@ std::string ip_string(std::uint32_t ip4) {
     ::inet_ntop(AF_INET, &ip4, buf, sizeof buf);
     return buf;
 }
+std::string ip6_string(const drivers::ip6_addr& ip6) {
+    char buf[INET6_ADDRSTRLEN];
+    ::inet_ntop(AF_INET6, ip6.data(), buf, sizeof buf);
+    return buf;
+}
 } // namespace
 
 control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
@@ -35,11 +40,23 @@ control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<
           },
           [this](std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac) {
               on_resolved(port, ip4, mac);
+          }),
+      _neighbors6(
+          pool,
+          [this](rte_mbuf* m) {
+              priv(m).kind = pkt_kind::raw_frame;
+              inject(m);
+          },
+          [this](std::uint16_t port, const drivers::ip6_addr& ip6, const rte_ether_addr& mac) {
+              on_resolved6(port, ip6, mac);
           }) {
     _dp.transport_id = _transport.transport_id();
     for (std::uint16_t p = 0; p < RTE_MAX_ETHPORTS; ++p) {
         if (_dp.ports[p].enabled) {
             _neighbors.add_port(p, {_dp.ports[p].mac, _dp.ports[p].ip4});
+            if (_dp.ports[p].has_ip6) {
+                _neighbors6.add_port(p, _dp.ports[p].mac, _dp.ports[p].ip6);
+            }
         }
     }
 }
@@ -55,15 +72,21 @@ control::iface_id control_plane::add_udp_iface(const udp_iface_spec& spec, doubl
     }
     _ifaces[id] = spec;
     port_l3& port = _dp.ports[spec.eth_port];
-    if (spec.broadcast) {
+    if (spec.broadcast && spec.ipv6) {
+        // IPv6 has no broadcast: the "broadcast" target is a multicast group (e.g. ff02::1).
+        const rte_ether_addr group = drivers::multicast_mac(spec.ip6);
+        publish_tx(id, &group);
+    } else if (spec.broadcast) {
         rte_ether_addr bcast;
         std::memset(&bcast, 0xff, sizeof bcast);
         publish_tx(id, &bcast);
     } else {
-        if (!_dp.peers->map_peer(spec.eth_port, spec.ip4, spec.udp, id)) {
+        const bool mapped = spec.ipv6 ? _dp.peers->map_peer6(spec.eth_port, spec.ip6, spec.udp, id)
+                                      : _dp.peers->map_peer(spec.eth_port, spec.ip4, spec.udp, id);
+        if (!mapped) {
             throw std::runtime_error("UDP peer table full");
         }
-        publish_tx(id, _neighbors.lookup(spec.eth_port, spec.ip4, now));
+        publish_tx(id, resolve(spec, now));
     }
     udp_listener* l = port.listener(spec.listen_udp);
     if (l == nullptr) {
@@ -86,6 +109,8 @@ void control_plane::publish_tx(control::iface_id id, const rte_ether_addr* mac) 
     tx.eth_port = s.eth_port;
     tx.src_udp = s.listen_udp;
     tx.dst_ip4 = s.ip4;
+    tx.ipv6 = s.ipv6;
+    tx.dst_ip6 = s.ip6;
     tx.dst_udp = s.udp;
     tx.resolved = mac != nullptr;
     if (mac != nullptr) {
@@ -94,18 +119,36 @@ void control_plane::publish_tx(control::iface_id id, const rte_ether_addr* mac) 
     _dp.peers->publish_tx(id, tx);
 }
 
+const rte_ether_addr* control_plane::resolve(const udp_iface_spec& s, double now) {
+    return s.ipv6 ? _neighbors6.lookup(s.eth_port, s.ip6, now) : _neighbors.lookup(s.eth_port, s.ip4, now);
+}
+
+void control_plane::resolved_iface(control::iface_id id, const rte_ether_addr& mac) {
+    publish_tx(id, &mac);
+    auto pending = std::move(_pending[id]);
+    _pending[id].clear();
+    for (const bytes& raw : pending) {
+        send(id, raw);
+    }
+}
+
 void control_plane::on_resolved(std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac) {
     for (control::iface_id id = 0; id < _ifaces.size(); ++id) {
         const udp_iface_spec& s = _ifaces[id];
-        if (s.broadcast || s.eth_port != port || s.ip4 != ip4) {
+        if (s.broadcast || s.ipv6 || s.eth_port != port || s.ip4 != ip4) {
             continue;
         }
-        publish_tx(id, &mac);
-        auto pending = std::move(_pending[id]);
-        _pending[id].clear();
-        for (const bytes& raw : pending) {
-            send(id, raw);
+        resolved_iface(id, mac);
+    }
+}
+
+void control_plane::on_resolved6(std::uint16_t port, const drivers::ip6_addr& ip6, const rte_ether_addr& mac) {
+    for (control::iface_id id = 0; id < _ifaces.size(); ++id) {
+        const udp_iface_spec& s = _ifaces[id];
+        if (s.broadcast || !s.ipv6 || s.eth_port != port || s.ip6 != ip6) {
+            continue;
         }
+        resolved_iface(id, mac);
     }
 }
 
@@ -125,7 +168,7 @@ void control_plane::send(control::iface_id out, byte_view raw) {
     }
     if (!tx->resolved) {
         const udp_iface_spec& s = _ifaces[out];
-        if (const rte_ether_addr* mac = _neighbors.lookup(s.eth_port, s.ip4, _now)) {
+        if (const rte_ether_addr* mac = resolve(s, _now)) {
             publish_tx(out, mac);
         } else {
             if (_pending[out].size() < max_pending_per_iface) {
@@ -159,7 +202,8 @@ void control_plane::send(control::iface_id out, byte_view raw) {
 void control_plane::learn_peer(rte_mbuf* m, double now) {
     const pkt_priv pp = priv(m);
     // Another packet from the same peer may have been punted before the first one mapped it.
-    std::uint16_t id = _dp.peers->lookup(pp.l2_port, pp.src_ip4, pp.src_port);
+    std::uint16_t id = pp.src_is_ip6 ? _dp.peers->lookup6(pp.l2_port, pp.src_ip6.data(), pp.src_port)
+                                     : _dp.peers->lookup(pp.l2_port, pp.src_ip4, pp.src_port);
     if (id == drivers::no_iface) {
         const auto tmpl = _learned_cfg.find(std::uint32_t{pp.l2_port} << 16 | pp.dst_udp);
         if (tmpl == _learned_cfg.end() || _transport.interface_count() >= drivers::max_ifaces) {
@@ -170,12 +214,19 @@ void control_plane::learn_peer(rte_mbuf* m, double now) {
         udp_iface_spec spec;
         spec.eth_port = pp.l2_port;
         spec.ip4 = pp.src_ip4;
+        spec.ipv6 = pp.src_is_ip6;
+        spec.ip6 = pp.src_ip6;
         spec.udp = pp.src_port;
         spec.listen_udp = pp.dst_udp;
         spec.cfg = tmpl->second;
-        spec.cfg.name = tmpl->second.name + "[" + ip_string(pp.src_ip4) + ":" +
+        spec.cfg.name = tmpl->second.name + "[" +
+                        (spec.ipv6 ? "[" + ip6_string(spec.ip6) + "]" : ip_string(pp.src_ip4)) + ":" +
                         std::to_string(ntohs(pp.src_port)) + "]";
-        _neighbors.learn(pp.l2_port, pp.src_ip4, pp.src_mac, now);
+        if (spec.ipv6) {
+            _neighbors6.learn(pp.l2_port, pp.src_ip6, pp.src_mac, now);
+        } else {
+            _neighbors.learn(pp.l2_port, pp.src_ip4, pp.src_mac, now);
+        }
         id = add_udp_iface(spec, now);
         ++_stats.peers_learned;
     }
@@ -205,6 +256,20 @@ void control_plane::handle_punt(rte_mbuf* m, double now) {
     case pkt_kind::icmp_echo:
         ++_stats.punted_icmp;
         if (drivers::echo_request_to_reply(m)) {
+            rte_pktmbuf_mtod(m, rte_ether_hdr*)->src_addr = _dp.ports[m->port].mac;
+            pp.kind = pkt_kind::raw_frame;
+            inject(m);
+        } else {
+            rte_pktmbuf_free(m);
+        }
+        return;
+    case pkt_kind::ndp:
+        ++_stats.punted_ndp;
+        _neighbors6.input(m->port, m, now);
+        return;
+    case pkt_kind::icmp6_echo:
+        ++_stats.punted_icmp6;
+        if (drivers::echo6_request_to_reply(m)) {
             rte_pktmbuf_mtod(m, rte_ether_hdr*)->src_addr = _dp.ports[m->port].mac;
             pp.kind = pkt_kind::raw_frame;
             inject(m);
@@ -271,6 +336,7 @@ void control_plane::tick(double now) {
     _now = now;
     _transport.tick(now);
     _neighbors.tick(now);
+    _neighbors6.tick(now);
     _dp.tables->dedup.maybe_rotate(*_dp.rcu);
     _dp.rcu->reclaim();
 }

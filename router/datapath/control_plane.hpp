@@ -5,6 +5,7 @@
 // ICMP echo, and learns UDP peers. Single-threaded; never touched by a worker.
 
 #include "drivers/neighbor.hpp"
+#include "drivers/neighbor6.hpp"
 #include "router/control/persistence_bridge.hpp"
 #include "router/control/transport.hpp"
 #include "router/datapath/dataplane.hpp"
@@ -25,6 +26,8 @@ struct udp_iface_spec {
     std::uint16_t eth_port = 0;
     std::uint16_t listen_udp = 0; ///< our listener port for this interface, network order
     std::uint32_t ip4 = 0;  ///< peer (or broadcast) address, network order
+    bool ipv6 = false;      ///< the peer is an IPv6 address (ip6; broadcast: a multicast group)
+    drivers::ip6_addr ip6{};
     std::uint16_t udp = 0;  ///< peer UDP port, network order
     bool broadcast = false; ///< sent to ff:ff:ff:ff:ff:ff
     bool catch_all = false; ///< receives from any sender not mapped to another interface
@@ -35,6 +38,8 @@ struct control_stats {
     std::uint64_t punted_rns = 0;
     std::uint64_t punted_arp = 0;
     std::uint64_t punted_icmp = 0;
+    std::uint64_t punted_ndp = 0;      ///< IPv6 neighbour solicitations/advertisements
+    std::uint64_t punted_icmp6 = 0;    ///< ICMPv6 echo requests
     std::uint64_t peers_learned = 0;
     std::uint64_t peers_refused = 0;   ///< learning impossible (interface table full)
     std::uint64_t feedback = 0;
@@ -63,6 +68,7 @@ class control_plane final : public control::transport_sink {
     [[nodiscard]] control::transport& transport() noexcept { return _transport; }
     [[nodiscard]] const control_stats& stats() const noexcept { return _stats; }
     [[nodiscard]] const drivers::neighbor_cache& neighbors() const noexcept { return _neighbors; }
+    [[nodiscard]] const drivers::neighbor6_cache& neighbors6() const noexcept { return _neighbors6; }
     [[nodiscard]] const udp_iface_spec* iface_spec(control::iface_id id) const noexcept {
         return id < _ifaces.size() ? &_ifaces[id] : nullptr;
     }
@@ -90,11 +96,15 @@ class control_plane final : public control::transport_sink {
     void inject(rte_mbuf* m);
     void publish_tx(control::iface_id id, const rte_ether_addr* mac);
     void on_resolved(std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac);
+    void on_resolved6(std::uint16_t port, const drivers::ip6_addr& ip6, const rte_ether_addr& mac);
+    void resolved_iface(control::iface_id id, const rte_ether_addr& mac);
+    [[nodiscard]] const rte_ether_addr* resolve(const udp_iface_spec& s, double now);
 
     dataplane& _dp;
     rte_mempool* _pool;
     control::transport _transport;
     drivers::neighbor_cache _neighbors;
+    drivers::neighbor6_cache _neighbors6;
     std::vector<udp_iface_spec> _ifaces; ///< by iface id
     std::vector<std::deque<bytes>> _pending; ///< packets waiting for ARP, by iface id
     std::map<std::uint32_t, control::iface_config> _learned_cfg; ///< by port << 16 | listen udp

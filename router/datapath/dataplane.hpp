@@ -37,6 +37,8 @@ struct port_l3 {
     rte_ether_addr mac{};
     std::uint32_t ip4 = 0;    ///< our address, network order
     std::uint32_t bcast4 = 0; ///< subnet broadcast, network order
+    bool has_ip6 = false;     ///< an IPv6 address is configured (else IPv6 is dropped)
+    std::array<std::uint8_t, 16> ip6{}; ///< our IPv6 address
     std::array<udp_listener, max_listeners> listeners{};
     std::uint8_t n_listeners = 0;
     bool ip_cksum_offload = false;

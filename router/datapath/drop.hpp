@@ -20,6 +20,11 @@ namespace rns::datapath {
     X(ip_not_ours, "IP destination is not this port's address (nor its broadcast)")             \
     X(ip_proto, "IP protocol is neither UDP nor an ICMP echo request")                            \
     X(ipv6_unsupported, "IPv6 packet: this port has no IPv6 address configured")                   \
+    X(ipv6_header, "IPv6 header invalid: version, payload length or truncated frame")            \
+    X(ipv6_ext_header, "IPv6 extension header (RNS datagrams carry none; RFC 8200 4)")            \
+    X(ipv6_not_ours, "IPv6 destination is neither our address nor its solicited-node group")     \
+    X(icmp6_other, "ICMPv6 that is not echo request, NS or NA, or is truncated / hop limit != 255") \
+    X(udp6_zero_checksum, "UDP over IPv6 with checksum 0 (mandatory in IPv6, RFC 8200 8.1)")      \
     X(udp_header, "UDP length inconsistent with the IP payload")                                  \
     X(udp_checksum, "UDP checksum wrong")                                                         \
     X(udp_port, "UDP destination port is not the port's RNS listener")                            \
@@ -35,7 +40,7 @@ namespace rns::datapath {
     X(link_hops, "link-table packet whose hop count matches neither side (spec 6.5)")             \
     X(proof_wrong_iface, "proof not received on the reverse entry's outbound interface (spec 6.11)")   \
     X(out_iface, "output interface unknown or removed")                                           \
-    X(neighbor_unresolved, "peer MAC address not resolved yet (ARP pending)")                     \
+    X(neighbor_unresolved, "peer MAC address not resolved yet (ARP / neighbour solicitation pending)") \
     X(no_headroom, "no mbuf headroom for Ethernet/IP/UDP headers")                                \
     X(feedback_full, "fast-path feedback ring to the control plane full")                         \
     X(tx_full, "ethdev TX queue full")

@@ -1,4 +1,7 @@
-// l3_input: Ethernet → ARP / IPv4 / UDP checks → RNS interface (DESIGN "The fast path").
+// l3_input: Ethernet → ARP / IPv4 / IPv6 / UDP checks → RNS interface (DESIGN "The fast path").
+// IPv6 (RFC 8200): version, payload length, destination (ours, our solicited-node group, all
+// nodes), no extension headers, ICMPv6 NS/NA (hop limit 255) and echo punted to the control
+// plane, UDP with its mandatory checksum (zero is dropped by name).
 //
 // Checks, in order, the way a host's input path does (RFC 1122 §3.2.1 for IPv4, RFC 768 for UDP):
 // Ethernet length and destination MAC, EtherType, IPv4 version/IHL/length/checksum, fragments,
@@ -22,6 +25,9 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include <array>
+#include <cstring>
+
 namespace rns::datapath {
 
 namespace {
@@ -40,6 +46,11 @@ enum class next : rte_edge_t {
     drop_ip_not_ours,
     drop_ip_proto,
     drop_ipv6_unsupported,
+    drop_ipv6_header,
+    drop_ipv6_ext_header,
+    drop_ipv6_not_ours,
+    drop_icmp6_other,
+    drop_udp6_zero_checksum,
     drop_udp_header,
     drop_udp_checksum,
     drop_udp_port,
@@ -142,7 +153,131 @@ next ipv4_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
     }
     if (listener->learn) {
         pp.kind = pkt_kind::new_peer;
+        pp.src_is_ip6 = false;
         pp.src_ip4 = src_ip;
+        pp.src_port = src_port;
+        pp.dst_udp = listener->udp;
+        pp.l2_port = m->port;
+        pp.src_mac = src_mac;
+        return next::punt;
+    }
+    return next::drop_peer_unknown;
+}
+
+// IPv6 extension headers and protocols that mean "another header follows" (RFC 8200 §4, IANA
+// "IPv6 Extension Header Types"). A sender's RNS datagram never carries one (spec §10.3 datagrams
+// are at most 500 bytes, no fragmentation), so they are dropped by name rather than walked.
+[[nodiscard]] constexpr bool ipv6_ext(std::uint8_t nh) noexcept {
+    return nh == 0 || nh == 43 || nh == 44 || nh == 50 || nh == 51 || nh == 60 || nh == 135 ||
+           nh == 139 || nh == 140;
+}
+
+// ff02::1:ffXX:XXXX for our address (RFC 4291 §2.7.1): where neighbour solicitations go.
+[[nodiscard]] bool solicited_node_of(const std::uint8_t* dst, const port_l3& port) noexcept {
+    static constexpr std::uint8_t prefix[13] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff};
+    return std::memcmp(dst, prefix, sizeof prefix) == 0 &&
+           std::memcmp(dst + 13, port.ip6.data() + 13, 3) == 0;
+}
+
+[[nodiscard]] bool all_nodes(const std::uint8_t* dst) noexcept {
+    static constexpr std::uint8_t ff02_1[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return std::memcmp(dst, ff02_1, 16) == 0;
+}
+
+next ipv6_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
+    const std::uint32_t len = rte_pktmbuf_data_len(m);
+    if (len < sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr)) {
+        return next::drop_ipv6_header;
+    }
+    auto* ip = rte_pktmbuf_mtod_offset(m, rte_ipv6_hdr*, sizeof(rte_ether_hdr));
+    const std::uint32_t payload = rte_be_to_cpu_16(ip->payload_len);
+    if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6 ||
+        payload > len - sizeof(rte_ether_hdr) - sizeof(rte_ipv6_hdr)) {
+        return next::drop_ipv6_header;
+    }
+    const bool to_us = std::memcmp(ip->dst_addr, port.ip6.data(), 16) == 0;
+    if (!to_us && !solicited_node_of(ip->dst_addr, port) && !all_nodes(ip->dst_addr)) {
+        return next::drop_ipv6_not_ours;
+    }
+    if (ipv6_ext(ip->proto)) {
+        return next::drop_ipv6_ext_header;
+    }
+    if (ip->proto == IPPROTO_ICMPV6) {
+        // Neighbour discovery: hop limit 255 proves the sender is on-link (RFC 4861 §7.1.1).
+        const auto* icmp = reinterpret_cast<const std::uint8_t*>(ip + 1);
+        if (payload < 8) {
+            return next::drop_icmp6_other;
+        }
+        if ((icmp[0] == 135 || icmp[0] == 136) && icmp[1] == 0 && ip->hop_limits == 255 &&
+            payload >= 24) {
+            priv(m).kind = pkt_kind::ndp;
+            return next::punt;
+        }
+        if (icmp[0] == 128 && icmp[1] == 0 && to_us) {
+            priv(m).kind = pkt_kind::icmp6_echo;
+            return next::punt;
+        }
+        return next::drop_icmp6_other;
+    }
+    if (ip->proto != IPPROTO_UDP) {
+        return next::drop_ip_proto;
+    }
+    if (!to_us && !all_nodes(ip->dst_addr)) {
+        return next::drop_ipv6_not_ours; // RNS over UDP: our address, or all nodes (broadcast peers)
+    }
+    auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+    if (payload < sizeof(rte_udp_hdr)) {
+        return next::drop_udp_header;
+    }
+    const std::uint32_t udp_len = rte_be_to_cpu_16(udp->dgram_len);
+    if (udp_len < sizeof(rte_udp_hdr) || udp_len > payload) {
+        return next::drop_udp_header;
+    }
+    const udp_listener* listener = port.listener(udp->dst_port);
+    if (listener == nullptr) {
+        return next::drop_udp_port;
+    }
+    if (udp->dgram_cksum == 0) {
+        return next::drop_udp6_zero_checksum;
+    }
+    const std::uint64_t l4ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+    if (l4ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) {
+        return next::drop_udp_checksum;
+    }
+    if (l4ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+        // Pseudo-header (RFC 8200 §8.1) over the UDP length, then the datagram itself.
+        std::uint32_t sum = __rte_raw_cksum(ip->src_addr, 32, 0);
+        sum += rte_cpu_to_be_16(static_cast<std::uint16_t>(udp_len));
+        sum += rte_cpu_to_be_16(IPPROTO_UDP);
+        sum = __rte_raw_cksum(udp, udp_len, sum);
+        if (__rte_raw_cksum_reduce(sum) != 0xffff) {
+            return next::drop_udp_checksum;
+        }
+    }
+    const std::uint16_t iface = dp.peers->lookup6(m->port, ip->src_addr, udp->src_port);
+    auto& pp = priv(m);
+    std::array<std::uint8_t, 16> src_ip{};
+    std::memcpy(src_ip.data(), ip->src_addr, 16);
+    const rte_ether_addr src_mac = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->src_addr;
+    const std::uint16_t src_port = udp->src_port;
+    rte_pktmbuf_adj(m, static_cast<std::uint16_t>(sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) +
+                                                  sizeof(rte_udp_hdr)));
+    rte_pktmbuf_trim(m, static_cast<std::uint16_t>(rte_pktmbuf_data_len(m) - (udp_len - sizeof(rte_udp_hdr))));
+    if (iface != drivers::no_iface) {
+        pp.in_iface = iface;
+        pp.kind = pkt_kind::rns;
+        return next::rns_parse;
+    }
+    if (listener->default_iface != drivers::no_iface) {
+        pp.in_iface = listener->default_iface;
+        pp.kind = pkt_kind::rns;
+        return next::rns_parse;
+    }
+    if (listener->learn) {
+        pp.kind = pkt_kind::new_peer;
+        pp.src_is_ip6 = true;
+        pp.src_ip6 = src_ip;
+        pp.src_ip4 = 0;
         pp.src_port = src_port;
         pp.dst_udp = listener->udp;
         pp.l2_port = m->port;
@@ -174,7 +309,7 @@ next classify_frame(const dataplane& dp, rte_mbuf* m) noexcept {
         priv(m).kind = pkt_kind::arp;
         return next::punt;
     case RTE_BE16(RTE_ETHER_TYPE_IPV6):
-        return next::drop_ipv6_unsupported;
+        return port.has_ip6 ? ipv6_udp(dp, port, m) : next::drop_ipv6_unsupported;
     default:
         return next::drop_ethertype;
     }
@@ -201,7 +336,10 @@ void register_l3_input() {
                                         drop_reason::arp_malformed, drop_reason::ipv4_header,
                                         drop_reason::ipv4_checksum, drop_reason::ipv4_fragment,
                                         drop_reason::ip_not_ours, drop_reason::ip_proto,
-                                        drop_reason::ipv6_unsupported, drop_reason::udp_header,
+                                        drop_reason::ipv6_unsupported, drop_reason::ipv6_header,
+                                        drop_reason::ipv6_ext_header, drop_reason::ipv6_not_ours,
+                                        drop_reason::icmp6_other, drop_reason::udp6_zero_checksum,
+                                        drop_reason::udp_header,
                                         drop_reason::udp_checksum, drop_reason::udp_port,
                                         drop_reason::peer_unknown})});
 }

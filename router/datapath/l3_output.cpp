@@ -1,4 +1,4 @@
-// l3_output: wraps an RNS packet in UDP/IPv4/Ethernet for its output interface (one packet per
+// l3_output: wraps an RNS packet in UDP/IPv4 or UDP/IPv6/Ethernet for its output interface (one packet per
 // datagram, spec §10.3) and hands it to eth_tx of the interface's port.
 //
 // IPv4: DF set, ID 0 (RFC 6864 allows it for atomic datagrams), TTL 64. UDP checksum computed in
@@ -17,6 +17,8 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include <cstring>
+
 namespace rns::datapath {
 
 namespace {
@@ -34,6 +36,40 @@ int l3_output_init(const rte_graph*, rte_node* node) {
 
 constexpr std::uint16_t headers_len =
     sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr) + sizeof(rte_udp_hdr);
+constexpr std::uint16_t headers6_len =
+    sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + sizeof(rte_udp_hdr);
+
+// IPv6: hop limit 64, no flow label; the UDP checksum is mandatory (RFC 8200 §8.1) and a
+// computed zero is sent as 0xffff (rte_ipv6_udptcp_cksum does that).
+rte_edge_t output6(const dataplane& dp, const drivers::iface_tx& tx, rte_mbuf* m) noexcept {
+    const port_l3& port = dp.ports[tx.eth_port];
+    const std::uint16_t payload = rte_pktmbuf_data_len(m);
+    auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, headers6_len));
+    if (eth == nullptr) {
+        return edge(next::drop_no_headroom);
+    }
+    eth->dst_addr = tx.dst_mac;
+    eth->src_addr = port.mac;
+    eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+    auto* ip = reinterpret_cast<rte_ipv6_hdr*>(eth + 1);
+    ip->vtc_flow = RTE_BE32(6U << 28);
+    ip->payload_len = rte_cpu_to_be_16(static_cast<std::uint16_t>(sizeof(rte_udp_hdr) + payload));
+    ip->proto = IPPROTO_UDP;
+    ip->hop_limits = 64;
+    std::memcpy(ip->src_addr, port.ip6.data(), 16);
+    std::memcpy(ip->dst_addr, tx.dst_ip6.data(), 16);
+    auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
+    udp->src_port = tx.src_udp;
+    udp->dst_port = tx.dst_udp;
+    udp->dgram_len = ip->payload_len;
+    udp->dgram_cksum = 0;
+    udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+    m->l2_len = sizeof(rte_ether_hdr);
+    m->l3_len = sizeof(rte_ipv6_hdr);
+    m->port = tx.eth_port;
+    const rte_edge_t e = dp.l3_output_tx_edge[tx.eth_port];
+    return e != 0 ? e : edge(next::drop_out_iface);
+}
 
 rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
     const drivers::iface_tx* tx = dp.peers->tx(priv(m).out_iface);
@@ -42,6 +78,9 @@ rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
     }
     if (!tx->resolved) {
         return edge(next::drop_neighbor_unresolved);
+    }
+    if (tx->ipv6) {
+        return output6(dp, *tx, m);
     }
     const port_l3& port = dp.ports[tx->eth_port];
     const std::uint16_t payload = rte_pktmbuf_data_len(m);

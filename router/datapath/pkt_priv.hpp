@@ -6,6 +6,7 @@
 
 #include <rte_mbuf.h>
 
+#include <array>
 #include <cstdint>
 
 namespace rns::datapath {
@@ -15,6 +16,8 @@ enum class pkt_kind : std::uint8_t {
     rns = 0,      ///< data starts at an RNS packet (Ethernet/IP/UDP headers removed)
     arp,          ///< a whole Ethernet frame holding ARP, for the resolver
     icmp_echo,    ///< a whole Ethernet frame holding an ICMP echo request to our address
+    ndp,          ///< a whole Ethernet frame holding ICMPv6 NS or NA (RFC 4861), for the resolver
+    icmp6_echo,   ///< a whole Ethernet frame holding an ICMPv6 echo request to our address
     new_peer,     ///< an RNS packet from an unknown (address, port): control decides (learning)
     raw_frame,    ///< (inject) a complete Ethernet frame to send as is on mbuf->port
 };
@@ -32,6 +35,8 @@ struct pkt_priv {
     std::uint16_t dst_udp = 0;   ///< new_peer: our listener port it was sent to, network order
     std::uint32_t src_ip4 = 0;   ///< new_peer: peer IPv4 address, network order (l3_input)
     rte_ether_addr src_mac{};    ///< new_peer: peer MAC address (l3_input)
+    bool src_is_ip6 = false;     ///< new_peer: the peer spoke IPv6; src_ip6 holds its address
+    std::array<std::uint8_t, 16> src_ip6{}; ///< new_peer: peer IPv6 address (l3_input)
     hash32 hash{};               ///< packet hash, spec §4.5 (packet_hash)
     /// Table entry found by classify for forward/link_forward/proof_forward. Valid for the rest
     /// of the graph walk: the walk is one RCU read-side section (quiescent only between walks).

@@ -29,13 +29,30 @@ unsigned long parse_uint(const std::string& s, unsigned long max, const std::str
     return v;
 }
 
+std::array<std::uint8_t, 16> parse_ip6(const std::string& s, const std::string& flag) {
+    std::array<std::uint8_t, 16> a{};
+    if (::inet_pton(AF_INET6, s.c_str(), a.data()) != 1) {
+        bad(flag + ": not an IPv6 address: " + s);
+    }
+    return a;
+}
+
+// IP:PORT or [IPv6]:PORT (RFC 3986 §3.2.2 brackets).
 peer_flag parse_peer(const std::string& s, bool broadcast, bool catch_all, const std::string& flag) {
     const auto colon = s.rfind(':');
     if (colon == std::string::npos) {
-        bad(flag + ": expected IP:PORT, got " + s);
+        bad(flag + ": expected IP:PORT or [IPv6]:PORT, got " + s);
     }
     peer_flag p;
-    p.ip4 = parse_ip4(s.substr(0, colon), flag);
+    if (!s.empty() && s.front() == '[') {
+        if (colon < 2 || s[colon - 1] != ']') {
+            bad(flag + ": expected [IPv6]:PORT, got " + s);
+        }
+        p.ipv6 = true;
+        p.ip6 = parse_ip6(s.substr(1, colon - 2), flag);
+    } else {
+        p.ip4 = parse_ip4(s.substr(0, colon), flag);
+    }
     p.udp = htons(static_cast<std::uint16_t>(parse_uint(s.substr(colon + 1), 65535, flag)));
     p.broadcast = broadcast;
     p.catch_all = catch_all;
@@ -62,7 +79,15 @@ port_flag parse_port(const std::string& spec) {
         const auto eq = item.find('=');
         const std::string key = item.substr(0, eq);
         const std::string val = eq == std::string::npos ? "" : item.substr(eq + 1);
-        if (key == "addr") {
+        if (key == "addr" && val.find(':') != std::string::npos) {
+            const auto slash = val.find('/');
+            pf.ip6 = parse_ip6(val.substr(0, slash), flag);
+            if (slash != std::string::npos) {
+                pf.prefix6 = static_cast<std::uint8_t>(parse_uint(val.substr(slash + 1), 128, flag));
+            }
+            pf.has_ip6 = true;
+            have_addr = true;
+        } else if (key == "addr") {
             const auto slash = val.find('/');
             pf.ip4 = parse_ip4(val.substr(0, slash), flag);
             if (slash != std::string::npos) {
@@ -93,6 +118,11 @@ port_flag parse_port(const std::string& spec) {
     if (!have_addr || !have_udp) {
         bad(flag + ": addr= and udp= are required");
     }
+    for (const peer_flag& p : pf.peers) {
+        if (p.ipv6 ? !pf.has_ip6 : pf.ip4 == 0) {
+            bad(flag + ": a peer of an address family the port has no addr= for");
+        }
+    }
     return pf;
 }
 
@@ -104,6 +134,8 @@ const char* router_usage() noexcept {
            "Router flags:\n"
            "  --port SPEC            an ethdev port carrying RNS over UDP/IPv4 (repeatable):\n"
            "                         PORT,addr=IP[/PREFIX],udp=N[,peer=IP:PORT]...\n"
+           "                         (addr= may be given twice: an IPv4 and an IPv6 address;\n"
+           "                         IPv6 peers are written [IPv6]:PORT)\n"
            "                         (repeat with the same PORT and addr for more UDP listeners)\n"
            "                         [,forward=IP:PORT][,broadcast=IP:PORT][,learn][,mode=MODE]\n"
            "                         [,bitrate=BPS]\n"

@@ -1,6 +1,7 @@
 #pragma once
 // Router flags (after the EAL arguments and `--`): `rnsrouter [EAL args] -- [router flags]`.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +11,8 @@ namespace rns::datapath {
 
 struct peer_flag {
     std::uint32_t ip4 = 0;  ///< network order
+    bool ipv6 = false;      ///< given as [IPv6]:PORT; ip6 holds the address
+    std::array<std::uint8_t, 16> ip6{};
     std::uint16_t udp = 0;  ///< network order
     bool broadcast = false; ///< sent as Ethernet broadcast
     /// Every sender on the port belongs to this interface (reference UDPInterface: no peer
@@ -21,6 +24,9 @@ struct port_flag {
     std::uint16_t port = 0;
     std::uint32_t ip4 = 0;   ///< network order
     std::uint8_t prefix = 24;
+    bool has_ip6 = false;    ///< an IPv6 addr= was given (a port may have one of each family)
+    std::array<std::uint8_t, 16> ip6{};
+    std::uint8_t prefix6 = 64;
     std::uint16_t udp = 0;   ///< network order
     bool learn = false;
     std::string mode = "full";
