@@ -327,6 +327,13 @@ int run(int argc, char** argv) {
                 static_cast<unsigned long long>(cs.feedback), cp.transport().interface_count(),
                 cp.transport().path_count(), cp.transport().link_count(),
                 cp.transport().reverse_count());
+    std::printf("ipv6: punted_ndp %llu punted_icmp6 %llu solicitations_sent %llu "
+                "advertisements_sent %llu ndp_ignored %llu\n",
+                static_cast<unsigned long long>(cs.punted_ndp),
+                static_cast<unsigned long long>(cs.punted_icmp6),
+                static_cast<unsigned long long>(cp.neighbors6().solicitations_sent),
+                static_cast<unsigned long long>(cp.neighbors6().advertisements_sent),
+                static_cast<unsigned long long>(cp.neighbors6().ignored));
     for (std::size_t i = 0; i < cp.transport().counters().ifaces.size(); ++i) {
         const auto& c = cp.transport().counters().ifaces[i];
         std::printf("iface %zu %s rx %llu/%llu/%llu/%llu tx %llu/%llu/%llu/%llu (data/announce/"

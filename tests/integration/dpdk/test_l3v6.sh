@@ -15,10 +15,14 @@ t_veth "rdV$T_ID" "$ns" "vV$T_ID" 10.203.0.2/24
 ip -n "$ns" -6 addr add fd00:203::2/64 dev "vV$T_ID" nodad || exit 1
 
 t_router r1 - -l 0 --vdev "net_af_packet0,iface=rdV$T_ID" -- \
-  --port 0,addr=10.203.0.1/24,addr=fd00:203::1/64,udp=4242,learn,mode=gateway || exit 1
+  --port 0,addr=10.203.0.1/24,addr=fd00:203::1/64,udp=4242,learn,mode=gateway,peer=[fd00:203::2]:5004 || exit 1
 pid=$T_LAST_PID
 router_mac=$(awk '/^port 0 \(/ {print $6}' "$T_TMP/r1.log" | tr -d ,)
 
+sleep 0.3
+# The router's own NS for its configured peer taught the kernel its MAC: forget it, so the kernel
+# must solicit the router (multicast to the solicited-node group) and the router must advertise.
+ip -n "$ns" -6 neigh flush dev "vV$T_ID"
 t_check "ping -6 the router's address (NS/NA + ICMPv6 echo)" \
   ip netns exec "$ns" ping -6 -c 3 -i 0.2 -W 1 fd00:203::1
 t_check "neighbour entry for the router is the port's MAC" \
@@ -33,6 +37,9 @@ ifname, router_mac = sys.argv[1], bytes.fromhex(sys.argv[2].replace(':', ''))
 router = ('fd00:203::1', 4242)
 a = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); a.bind(('fd00:203::2', 5001))
 b = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); b.bind(('fd00:203::2', 5002))
+# c is a configured peer (peer=[fd00:203::2]:5004) that never sent: the router must resolve its
+# MAC itself (NS to ff02::1:ff00:2 on 33:33:ff:00:00:02, answered by the kernel's NA).
+c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); c.bind(('fd00:203::2', 5004))
 # HEADER_1 DATA to rnstransport.path.request (destinations.json): dest hash + tag.
 def path_request(dest, tag):
     return bytes.fromhex('08006b9f66014d9853faab220fba47d02761' + '00') + dest + tag
@@ -40,9 +47,13 @@ b.sendto(path_request(os.urandom(16), os.urandom(16)), router)  # b becomes a le
 time.sleep(0.5)
 a.sendto(path_request(os.urandom(16), os.urandom(16)), router)
 b.settimeout(5)
-data, src = b.recvfrom(1024)
-print('b received %d bytes from %s' % (len(data), src))
-sys.exit(0 if src[0] == 'fd00:203::1' and src[1] == 4242 and data[2:18] == bytes.fromhex('6b9f66014d9853faab220fba47d02761') else 1)
+c.settimeout(5)
+ok = True
+for name, sock in (('b', b), ('c', c)):
+    data, src = sock.recvfrom(1024)
+    print('%s received %d bytes from %s' % (name, len(data), src))
+    ok = ok and src[0] == 'fd00:203::1' and src[1] == 4242 and data[2:18] == bytes.fromhex('6b9f66014d9853faab220fba47d02761')
+sys.exit(0 if ok else 1)
 PY
 
 # Bad IPv6 datagrams as whole Ethernet frames (the kernel would fix a checksum).
@@ -77,6 +88,10 @@ t_check "router stops cleanly on SIGTERM" t_stop "$pid"
 log=$T_TMP/r1.log
 cat "$log"
 t_check "both IPv6 senders became learned peer interfaces" [ "$(t_control "$log" peers_learned)" = 2 ]
+t_check "the router solicited the configured peer itself" [ "$(t_control "$log" solicitations_sent)" -ge 1 ]
+t_check "ICMPv6 echo requests answered by the control plane" [ "$(t_control "$log" punted_icmp6)" -ge 3 ]
+t_check "neighbour solicitations answered with advertisements" [ "$(t_control "$log" advertisements_sent)" -ge 1 ]
+t_check "no malformed neighbour discovery frame seen" [ "$(t_control "$log" ndp_ignored)" = 0 ]
 t_check "RNS packets over IPv6 reached the control plane" [ "$(t_control "$log" punted_rns)" -ge 2 ]
 t_check "zero UDP checksum over IPv6 dropped as udp6_zero_checksum" [ "$(t_node "$log" drop_udp6_zero_checksum)" = 1 ]
 t_check "bad UDP checksum over IPv6 dropped as udp_checksum" [ "$(t_node "$log" drop_udp_checksum)" = 1 ]
