@@ -15,6 +15,7 @@
 #include "router/datapath/router_flags.hpp"
 #include "router/datapath/router_persistence.hpp"
 #include "router/datapath/telemetry.hpp"
+#include "router/rns/ifac.hpp"
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -207,7 +208,21 @@ int run(int argc, char** argv) {
     rns::control::system_random rng;
     control_plane cp(*dp, pool, *key.key, rng);
     const double start = wall_now();
+    // IFAC keys (spec §9.1), one per --port listener; the workers read them through
+    // dp->ifac_keys, so they live until this function returns (after the workers stop).
+    std::vector<std::unique_ptr<const rns::ifac::key>> ifac_keys;
     for (const port_flag& pf : flags.ports) {
+        const rns::ifac::key* ifac_key = nullptr;
+        if (pf.has_ifac()) {
+            const std::size_t size = rns::ifac::size_from_config_bits(
+                pf.ifac_size_bits, rns::ifac::default_size_stream); // UDP: spec §9.4
+            auto k = rns::ifac::key::derive(pf.netname, pf.netkey, size);
+            if (!k) {
+                throw std::runtime_error("--port " + std::to_string(pf.port) + ": cannot derive the IFAC key");
+            }
+            ifac_keys.push_back(std::make_unique<const rns::ifac::key>(std::move(*k)));
+            ifac_key = ifac_keys.back().get();
+        }
         rns::control::iface_config cfg;
         const auto mode = rns::control::parse_iface_mode(pf.mode);
         if (!mode) {
@@ -231,8 +246,15 @@ int run(int argc, char** argv) {
                             (peer.ipv6 ? "[" + ip6_string(peer.ip6) + "]" : ip_string(peer.ip4)) + ":" +
                             std::to_string(ntohs(peer.udp)) + "]";
             const auto id = cp.add_udp_iface(spec, start);
-            std::printf("interface %u: %s%s\n", id, spec.cfg.name.c_str(),
+            if (ifac_key != nullptr) {
+                dp->ifac_keys.at(id) = ifac_key;
+            }
+            std::printf("interface %u: %s%s", id, spec.cfg.name.c_str(),
                         peer.broadcast ? " (broadcast)" : "");
+            if (ifac_key != nullptr) {
+                std::printf(" (IFAC, %zu bytes)", ifac_key->size());
+            }
+            std::printf("\n");
         }
         if (pf.learn) {
             cfg.name = "udp" + std::to_string(pf.port);

@@ -20,6 +20,11 @@
 namespace rns::datapath {
 
 class fast_tables;
+} // namespace rns::datapath
+namespace rns::ifac {
+class key;
+} // namespace rns::ifac
+namespace rns::datapath {
 
 /// One RNS UDP listener on a port (like one reference UDPInterface's listen_port).
 struct udp_listener {
@@ -77,6 +82,9 @@ struct dataplane {
     hash16 transport_id{}; ///< our transport id (spec §6.16); set before start
     bool fast_path = true; ///< false: classify punts every packet (--slow-path-only)
     std::uint16_t rns_mtu = 500; ///< largest RNS packet accepted from UDP (spec §1.2)
+    /// IFAC key of each RNS interface (spec §9), nullptr: no IFAC. Set before the workers start,
+    /// read-only after; the keys are owned by main and outlive the workers.
+    std::array<const ifac::key*, drivers::max_ifaces> ifac_keys{};
     std::vector<worker_ctx*> workers;
     /// Edge of l3_output / inject towards "eth_tx-p<port>" (set when the clones are wired).
     std::array<rte_edge_t, RTE_MAX_ETHPORTS> l3_output_tx_edge{};

@@ -33,6 +33,10 @@ namespace rns::datapath {
     X(rns_short, "RNS packet shorter than its header (spec 4.2)")                                \
     X(rns_oversize, "RNS packet larger than the port's MTU")                                      \
     X(rns_ifac_flag, "IFAC flag set on an interface without IFAC (spec 6.2 step 2)")              \
+    X(ifac_missing, "IFAC flag clear on an interface with IFAC (spec 9.3)")                       \
+    X(ifac_short, "IFAC flag set but not longer than 2 + ifac_size bytes (spec 9.3)")             \
+    X(ifac_mismatch, "access code not made with this interface's IFAC key (spec 9.3)")            \
+    X(ifac_out_mtu, "packet over the RNS MTU cannot take an access code on its way out (spec 9.2)") \
     X(rns_hop_limit, "hop byte >= 128 (spec 4.2: the reference's unpack drops it)")               \
     X(rns_other_transport, "HEADER_2 addressed to another transport node (spec 6.3 rule 1)")      \
     X(plain_group_hops, "PLAIN/GROUP packet not heard directly, or a PLAIN/GROUP announce (spec 6.3)") \

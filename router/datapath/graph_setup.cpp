@@ -34,6 +34,7 @@ void register_all_nodes() {
     register_eth_rx();
     register_l3_input();
     register_rns_parse();
+    register_ifac_in();
     register_packet_hash();
     register_dedup();
     register_classify();
@@ -82,7 +83,8 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
     }
     static const char* const common[] = {"inject",       "l3_input",      "rns_parse", "packet_hash",
                                          "dedup",        "classify",      "forward",   "link_forward",
-                                         "proof_forward", "punt",         "l3_output", "drop_*"};
+                                         "proof_forward", "punt",         "l3_output", "ifac_in",
+                                         "drop_*"};
     for (worker_ctx* w : dp.workers) {
         std::vector<std::string> names;
         for (const auto& [port, queue] : w->rx) {

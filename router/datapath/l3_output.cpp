@@ -4,11 +4,15 @@
 // IPv4: DF set, ID 0 (RFC 6864 allows it for atomic datagrams), TTL 64. UDP checksum computed in
 // software (the reference's kernel sockets always fill it).
 //
+// On an interface with IFAC (spec §9.2) the access code is added first: in the mbuf's headroom,
+// the payload masked in place; a packet over the RNS MTU cannot take it and is dropped by name.
+//
 // Uses: priv.out_iface. Sets: mbuf->port, l2/l3 lengths.
 #include "router/datapath/nodes.hpp"
 
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
+#include "router/datapath/ifac_mbuf.hpp"
 #include "router/datapath/node_registry.hpp"
 #include "router/datapath/pkt_priv.hpp"
 
@@ -23,7 +27,13 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { drop_out_iface, drop_neighbor_unresolved, drop_no_headroom };
+enum class next : rte_edge_t {
+    drop_out_iface,
+    drop_neighbor_unresolved,
+    drop_no_headroom,
+    drop_ifac_out_mtu,
+    drop_rns_short,
+};
 
 struct l3_output_ctx {
     const dataplane* dp;
@@ -79,6 +89,19 @@ rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
     if (!tx->resolved) {
         return edge(next::drop_neighbor_unresolved);
     }
+    // spec §9.2; tx != nullptr means out_iface < max_ifaces. One load on interfaces without IFAC.
+    if (const ifac::key* k = dp.ifac_keys[priv(m).out_iface]; k != nullptr) {
+        switch (ifac_add(*k, m, dp.rns_mtu)) {
+        case ifac_add_result::ok:
+            break;
+        case ifac_add_result::too_short:
+            return edge(next::drop_rns_short);
+        case ifac_add_result::oversize:
+            return edge(next::drop_ifac_out_mtu);
+        case ifac_add_result::no_room:
+            return edge(next::drop_no_headroom);
+        }
+    }
     if (tx->ipv6) {
         return output6(dp, *tx, m);
     }
@@ -133,7 +156,8 @@ void register_l3_output() {
                    .process = l3_output_process,
                    .init = l3_output_init,
                    .edges = edge_names({}, {drop_reason::out_iface, drop_reason::neighbor_unresolved,
-                                            drop_reason::no_headroom})});
+                                            drop_reason::no_headroom, drop_reason::ifac_out_mtu,
+                                            drop_reason::rns_short})});
 }
 
 } // namespace rns::datapath

@@ -9,6 +9,7 @@ namespace rns::datapath {
 void register_eth_rx();
 void register_l3_input();
 void register_rns_parse();
+void register_ifac_in();
 void register_packet_hash();
 void register_dedup();
 void register_classify();

@@ -111,12 +111,33 @@ port_flag parse_port(const std::string& spec) {
             pf.ingress_control = val != "off";
         } else if (key == "bitrate") {
             pf.bitrate = parse_uint(val, ~0UL, flag);
+        } else if (key == "netname" || key == "netkey") {
+            // Commas end the item, so the names cannot hold one; empty ones are refused (the
+            // reference's config treats an empty value as absent, which would silently turn
+            // the access code off).
+            if (val.empty()) {
+                bad(flag + ": " + key + "= needs a value");
+            }
+            (key == "netname" ? pf.netname : pf.netkey) = val;
+        } else if (key == "ifac_size") {
+            // In bits like the reference's ifac_size; at most a whole 512-bit signature.
+            pf.ifac_size_bits = static_cast<unsigned>(parse_uint(val, 512, flag));
+            if (pf.ifac_size_bits < 8) {
+                bad(flag + ": ifac_size is in bits, at least 8");
+            }
         } else {
             bad(flag + ": unknown key " + key);
         }
     }
     if (!have_addr || !have_udp) {
         bad(flag + ": addr= and udp= are required");
+    }
+    if (pf.ifac_size_bits != 0 && !pf.has_ifac()) {
+        bad(flag + ": ifac_size= without netname= or netkey=");
+    }
+    if (pf.learn && pf.has_ifac()) {
+        // A learned peer's first packet is punted before any interface (and so any key) exists.
+        bad(flag + ": learn cannot be combined with netname=/netkey=");
     }
     for (const peer_flag& p : pf.peers) {
         if (p.ipv6 ? !pf.has_ip6 : pf.ip4 == 0) {
@@ -138,7 +159,8 @@ const char* router_usage() noexcept {
            "                         IPv6 peers are written [IPv6]:PORT)\n"
            "                         (repeat with the same PORT and addr for more UDP listeners)\n"
            "                         [,forward=IP:PORT][,broadcast=IP:PORT][,learn][,mode=MODE]\n"
-           "                         [,bitrate=BPS]\n"
+           "                         [,bitrate=BPS][,netname=NAME][,netkey=PASSPHRASE]\n"
+           "                         [,ifac_size=BITS]\n"
            "                           peer=       a unicast peer (matched by address and port)\n"
            "                           forward=    like the reference UDPInterface forward_ip/port:\n"
            "                                       sends there, hears every sender on the port\n"
@@ -149,6 +171,15 @@ const char* router_usage() noexcept {
            "                                       boundary (spec §6.13), default full\n"
            "                           bitrate=    interface bitrate (announce cap), default 10000000\n"
            "                           ingress=off no announce ingress control (spec §6.6.1)\n"
+           "                           netname=    Interface Access Code network name (spec §9;\n"
+           "                                       the reference's network_name)\n"
+           "                           netkey=     Interface Access Code passphrase (the\n"
+           "                                       reference's passphrase). With either, every\n"
+           "                                       packet on the port's interfaces carries the\n"
+           "                                       code; packets without it or with a wrong one\n"
+           "                                       are dropped (drop_ifac_*)\n"
+           "                           ifac_size=  access code length in bits, 8..512 (bytes =\n"
+           "                                       bits / 8), default 128 (16 bytes, spec §9.4)\n"
            "  --state-dir DIR        state directory (transport identity), default ./rnsrouter-state\n"
            "  --identity FILE        transport identity (64-byte private key) to load instead\n"
            "  --persist-slots N      open-file bound of the persistence thread (default 16, >= 2);\n"

@@ -33,6 +33,12 @@ struct port_flag {
     std::uint64_t bitrate = 10'000'000;
     bool ingress_control = true;
     std::vector<peer_flag> peers;
+    /// Interface Access Code (spec §9.1), the reference's network_name / passphrase / ifac_size.
+    /// IFAC is on when either secret is given; every interface of this listener uses it.
+    std::optional<std::string> netname;
+    std::optional<std::string> netkey;
+    unsigned ifac_size_bits = 0; ///< 0: the UDP interface default (16 bytes, spec §9.4)
+    [[nodiscard]] bool has_ifac() const noexcept { return netname.has_value() || netkey.has_value(); }
 };
 
 struct router_flags {
