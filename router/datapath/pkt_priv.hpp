@@ -4,6 +4,7 @@
 
 #include "router/rns/bytes.hpp"
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include <array>
