@@ -89,10 +89,11 @@ class confirm_window {
 };
 
 /// Sends send(i) for every pending item, round after round, paced by rate and the window, polling
-/// on_rx meanwhile; ends when all are confirmed or at the deadline. Returns (rounds, sends).
-template <typename Send, typename OnRx>
+/// on_rx (and calling idle) meanwhile; ends when all are confirmed or at the deadline. Returns
+/// (rounds, sends).
+template <typename Send, typename OnRx, typename Idle>
 std::pair<unsigned, std::uint64_t> run_rounds(const options& o, port_io& io, confirm_window& w, double deadline,
-                                              Send&& send, OnRx&& on_rx) {
+                                              Send&& send, OnRx&& on_rx, Idle&& idle) {
     unsigned rounds = 0;
     std::uint64_t sends = 0;
     while (w.done_count() < w.size() && now_s() < deadline) {
@@ -109,6 +110,7 @@ std::pair<unsigned, std::uint64_t> run_rounds(const options& o, port_io& io, con
                     break;
                 }
                 io.poll(on_rx);
+                idle();
             }
             if (now_s() >= deadline) {
                 break;
@@ -120,6 +122,7 @@ std::pair<unsigned, std::uint64_t> run_rounds(const options& o, port_io& io, con
         // Everything of this round confirmed or expired before the next round.
         while (w.outstanding() > 0 && now_s() < deadline) {
             io.poll(on_rx);
+            idle();
             w.expire(now_s());
         }
         std::fprintf(stderr, "rnsgen: round %u: %zu of %zu confirmed, %llu sent so far\n", rounds, w.done_count(),
@@ -179,7 +182,7 @@ void announce_all(const options& o, port_io& io, state& s) {
         (void)io.send(a, on_rx);
     };
     const double start = now_s();
-    const auto [rounds, sends] = run_rounds(o, io, w, start + o.setup_timeout, send, on_rx);
+    const auto [rounds, sends] = run_rounds(o, io, w, start + o.setup_timeout, send, on_rx, [] {});
     std::printf("rnsgen: announces confirmed %zu of %u in %.1f s (%u rounds, %llu announces sent)\n",
                 w.done_count(), o.paths, now_s() - start, rounds, static_cast<unsigned long long>(sends));
     std::fflush(stdout);
@@ -199,6 +202,7 @@ void establish_links(const options& o, port_io& io, state& s) {
         rns::crypto::x25519_public_from_private(rns::crypto::random_array<32>());
     const auto sig = rns::link::signalling_bytes(500, rns::link::default_mode);
     confirm_window w(n, 1000, 4.0);
+    std::vector<rns::bytes> outbox;
     auto on_rx = [&](rns::byte_view p) {
         const unsigned type = type_of(p);
         if (type == 2) {
@@ -214,9 +218,8 @@ void establish_links(const options& o, port_io& io, state& s) {
                 return;
             }
             proved[it->second] = 1;
-            const rns::bytes proof =
-                rns::link::build_proof_packet(id, rns::link::build_proof_data(s.id, id, responder, *sig));
-            (void)io.send(proof, [](rns::byte_view) {});
+            // Sent from the polling loop (idle below): this callback runs inside port_io::poll.
+            outbox.push_back(rns::link::build_proof_packet(id, rns::link::build_proof_data(s.id, id, responder, *sig)));
         } else if (type == 3 && context_of(p) == rns::ctx::lrproof) {
             // The LRPROOF forwarded back to the initiator's side: the link is up (spec §6.10).
             rns::hash16 id;
@@ -245,7 +248,13 @@ void establish_links(const options& o, port_io& io, state& s) {
         (void)io.send(lr, on_rx);
     };
     const double start = now_s();
-    const auto [rounds, sends] = run_rounds(o, io, w, start + o.setup_timeout, send, on_rx);
+    auto flush = [&] {
+        for (std::size_t i = 0; i < outbox.size(); ++i) {
+            (void)io.send(outbox[i], on_rx); // may append to outbox
+        }
+        outbox.clear();
+    };
+    const auto [rounds, sends] = run_rounds(o, io, w, start + o.setup_timeout, send, on_rx, flush);
     s.links.clear();
     for (std::uint32_t i = 0; i < n; ++i) {
         if (w.confirmed(i)) {
