@@ -58,14 +58,14 @@ for l in open(sys.argv[1]):
     n += 1 if eval(sys.argv[2]) else 0
 print(n)' "$@" 2>/dev/null || echo 0
 }
-# wait_ev FILE CONDITION [MIN] [SECONDS]: bounded wait until MIN events satisfy CONDITION.
+# wait_ev FILE CONDITION [MIN] [SECONDS]: waits (wall-clock bound) until MIN events satisfy CONDITION.
 wait_ev() {
-  local f=$1 cond=$2 min=${3:-1} secs=${4:-10}
-  for _ in $(seq $((secs * 10))); do
+  local f=$1 cond=$2 min=${3:-1} end=$((SECONDS + ${4:-10}))
+  while :; do
     [ "$(ev "$f" "$cond")" -ge "$min" ] && return 0
-    sleep 0.1
+    [ "$SECONDS" -ge "$end" ] && return 1
+    sleep 0.2
   done
-  return 1
 }
 # field FILE EVENT KEY: KEY of the first EVENT.
 field() {
@@ -79,8 +79,8 @@ for l in open(sys.argv[1]):
 # no answer.
 tel() {
   local v
-  for _ in 1 2 3 4 5; do
-    v=$(echo /rns/stats | timeout 10 dpdk-telemetry.py -f "rnsdp_${T_ID}_$1" 2>/dev/null |
+  for _ in 1 2 3; do
+    v=$(echo /rns/stats | timeout 5 dpdk-telemetry.py -f "rnsdp_${T_ID}_$1" 2>/dev/null |
       python3 -c 'import json,sys
 d = json.loads(sys.stdin.read().strip().splitlines()[-1])["/rns/stats"]
 print(d[sys.argv[1]])' "$2" 2>/dev/null)
@@ -156,7 +156,8 @@ t_check "  ... B's host received the 3 link messages" \
 # Nothing may still be on its way to r1 when it comes back: wait until neither router has an
 # announce (rebroadcast, retry or path response) pending.
 wait_quiet() {
-  for _ in $(seq 40); do
+  local end=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$end" ]; do
     [ "$(tel R1 announce_table)" = 0 ] && [ "$(tel R2 announce_table)" = 0 ] && return 0
     sleep 0.5
   done
