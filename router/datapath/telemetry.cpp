@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rns::datapath {
@@ -39,6 +40,35 @@ std::mutex g_mutex;
 snapshot g_snap;
 bool g_registered = false;
 
+// DPDK telemetry refuses names with characters other than [A-Za-z0-9_/] (-EINVAL), e.g. the
+// graph's "eth_rx-p0q0": such names are published with '_' in place of the others.
+std::string tel_name(std::string_view name) {
+    std::string out(name);
+    for (char& c : out) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '_' || c == '/';
+        if (!ok) {
+            c = '_';
+        }
+    }
+    return out;
+}
+
+// A nested dictionary for d under name, or nullptr. The container is handed to d with keep=0
+// (telemetry frees it after output); when d refuses it (full), it is freed here instead.
+rte_tel_data* add_dict(rte_tel_data* d, std::string_view name) {
+    rte_tel_data* n = rte_tel_data_alloc();
+    if (n == nullptr) {
+        return nullptr;
+    }
+    rte_tel_data_start_dict(n);
+    if (rte_tel_data_add_dict_container(d, tel_name(name).c_str(), n, 0) != 0) {
+        rte_tel_data_free(n);
+        return nullptr;
+    }
+    return n;
+}
+
 int cmd_stats(const char*, const char*, rte_tel_data* d) {
     std::lock_guard lock(g_mutex);
     rte_tel_data_start_dict(d);
@@ -53,12 +83,13 @@ int cmd_nodes(const char*, const char*, rte_tel_data* d) {
     std::lock_guard lock(g_mutex);
     rte_tel_data_start_dict(d);
     for (const auto& [name, t] : g_snap.nodes) {
-        rte_tel_data* n = rte_tel_data_alloc();
-        rte_tel_data_start_dict(n);
+        rte_tel_data* n = add_dict(d, name);
+        if (n == nullptr) {
+            continue;
+        }
         rte_tel_data_add_dict_u64(n, "calls", t.calls);
         rte_tel_data_add_dict_u64(n, "packets", t.objs);
         rte_tel_data_add_dict_u64(n, "cycles", t.cycles);
-        rte_tel_data_add_dict_container(d, name.c_str(), n, 0);
     }
     return 0;
 }
@@ -69,14 +100,15 @@ int cmd_drops(const char*, const char*, rte_tel_data* d) {
     for (std::size_t i = 0; i < drop_reason_count; ++i) {
         const auto r = static_cast<drop_reason>(i);
         const auto it = g_snap.nodes.find(drop_node_name(r));
-        rte_tel_data* n = rte_tel_data_alloc();
-        rte_tel_data_start_dict(n);
+        rte_tel_data* n = add_dict(d, drop_node_name(r));
+        if (n == nullptr) {
+            continue;
+        }
         rte_tel_data_add_dict_u64(n, "packets", it == g_snap.nodes.end() ? 0 : it->second.objs);
         rte_tel_data_add_dict_string(n, "description", drop_description(r));
-        rte_tel_data_add_dict_container(d, drop_node_name(r), n, 0);
     }
     for (const auto& [name, v] : g_snap.control_drops) {
-        rte_tel_data_add_dict_u64(d, ("control_" + name).c_str(), v);
+        rte_tel_data_add_dict_u64(d, tel_name("control_" + name).c_str(), v);
     }
     return 0;
 }
@@ -87,8 +119,10 @@ int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
     rte_tel_data_start_dict(d);
     for (std::size_t i = 0; i < g_snap.ifaces.size(); ++i) {
         const iface_snapshot& s = g_snap.ifaces[i];
-        rte_tel_data* n = rte_tel_data_alloc();
-        rte_tel_data_start_dict(n);
+        rte_tel_data* n = add_dict(d, std::to_string(i));
+        if (n == nullptr) {
+            continue;
+        }
         rte_tel_data_add_dict_string(n, "name", s.name.c_str());
         for (int t = 0; t < 4; ++t) {
             rte_tel_data_add_dict_u64(n, (std::string("rx_") + types[t]).c_str(), s.rx[t]);
@@ -99,7 +133,6 @@ int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
         rte_tel_data_add_dict_u64(n, "announces_rate_limited", s.announces_rate_limited);
         rte_tel_data_add_dict_u64(n, "forwarded_by_control", s.forwarded);
         rte_tel_data_add_dict_u64(n, "control_drops", s.drops);
-        rte_tel_data_add_dict_container(d, std::to_string(i).c_str(), n, 0);
     }
     return 0;
 }
