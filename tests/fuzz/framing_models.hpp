@@ -1,7 +1,8 @@
 #pragma once
 // Literal models of the reference's HDLC and KISS read loops (spec §10.1, §10.2), written the way
 // the reference is (growing buffer, find, whole-frame replacements; byte-wise KISS state), shared
-// by the framing fuzzers as a second code path the deframers must agree with.
+// by the framing fuzzers and unit tests (tests/unit/test_framing.cpp) as a second code path the
+// deframers must agree with.
 
 #include "router/rns/hdlc.hpp"
 #include "router/rns/kiss.hpp"

@@ -1,10 +1,12 @@
 // HDLC and KISS framing. The deframers are compared against literal models of the reference's
-// read loops (spec §10.1: buffer, find FLAG, two byte-string replacements, length checks, the
-// 2 × HW_MTU clear; spec §10.2: the byte-wise KISS loop) on random streams cut into random chunks,
-// and against the encoders (round trips through garbage).
+// read loops (tests/fuzz/framing_models.hpp, shared with the fuzzers; spec §10.1: buffer, find
+// FLAG, two byte-string replacements, length checks, the 2 × HW_MTU clear; spec §10.2: the
+// byte-wise KISS loop) on random streams cut into random chunks, and against the encoders (round
+// trips through garbage).
 
 #include "router/rns/hdlc.hpp"
 #include "router/rns/kiss.hpp"
+#include "tests/fuzz/framing_models.hpp"
 
 #include <doctest/doctest.h>
 
@@ -14,95 +16,6 @@
 using namespace rns;
 
 namespace {
-
-// TCPClientInterface.read_loop (HDLC branch), written the way the reference is: a growing buffer
-// searched for flags, frames unescaped by two whole-frame replacements.
-struct hdlc_model {
-    std::size_t hw_mtu;
-    std::size_t ifac_size;
-    bytes buffer;
-    std::vector<bytes> frames;
-
-    static bytes replace(const bytes& in, std::uint8_t a, std::uint8_t b, std::uint8_t to) {
-        bytes out;
-        for (std::size_t i = 0; i < in.size(); ++i) {
-            if (i + 1 < in.size() && in[i] == a && in[i + 1] == b) {
-                out.push_back(to);
-                ++i;
-            } else {
-                out.push_back(in[i]);
-            }
-        }
-        return out;
-    }
-
-    void feed(const bytes& chunk) {
-        buffer.insert(buffer.end(), chunk.begin(), chunk.end());
-        for (;;) {
-            auto start = std::find(buffer.begin(), buffer.end(), hdlc::flag);
-            if (start == buffer.end()) {
-                buffer.clear();
-                return;
-            }
-            auto end = std::find(start + 1, buffer.end(), hdlc::flag);
-            if (end == buffer.end()) {
-                if (buffer.size() > hw_mtu * 2) {
-                    buffer.clear();
-                }
-                return;
-            }
-            bytes frame(start + 1, end);
-            frame = replace(frame, 0x7d, 0x5e, 0x7e);
-            frame = replace(frame, 0x7d, 0x5d, 0x7d);
-            if (!frame.empty() && frame.size() > 19 && frame.size() <= hw_mtu + ifac_size) {
-                frames.push_back(frame);
-            }
-            buffer.erase(buffer.begin(), end);
-        }
-    }
-};
-
-// KISSInterface.readLoop / TCPClientInterface KISS branch, byte by byte.
-struct kiss_model {
-    std::size_t hw_mtu;
-    bool in_frame = false;
-    bool escape = false;
-    int command = kiss::cmd_unknown;
-    bytes data;
-    std::vector<bytes> frames;
-
-    void feed(const bytes& chunk) {
-        for (std::uint8_t byte : chunk) {
-            if (in_frame && byte == kiss::fend && command == kiss::cmd_data) {
-                in_frame = false;
-                frames.push_back(data);
-            } else if (byte == kiss::fend) {
-                in_frame = true;
-                command = kiss::cmd_unknown;
-                data.clear();
-            } else if (in_frame && data.size() < hw_mtu) {
-                if (data.empty() && command == kiss::cmd_unknown) {
-                    command = byte & 0x0f;
-                } else if (command == kiss::cmd_data) {
-                    if (byte == kiss::fesc) {
-                        escape = true;
-                    } else {
-                        if (escape) {
-                            if (byte == kiss::tfend) {
-                                byte = kiss::fend;
-                            }
-                            if (byte == kiss::tfesc) {
-                                byte = kiss::fesc;
-                            }
-                            escape = false;
-                        }
-                        data.push_back(byte);
-                    }
-                }
-            }
-        }
-    }
-};
 
 // Random bytes biased towards the special values of both framings.
 bytes random_stream(std::mt19937& rng, std::size_t n) {
@@ -155,7 +68,7 @@ TEST_CASE("hdlc: deframer equals the reference's read loop on random streams and
             stream.insert(stream.end(), enc.begin(), enc.end());
         }
         auto chunks = random_chunks(rng, stream);
-        hdlc_model model{hw_mtu, ifac, {}, {}};
+        fuzz::hdlc_model model{hw_mtu, ifac, 19, {}, {}};
         for (const auto& c : chunks) {
             model.feed(c);
         }
@@ -237,7 +150,7 @@ TEST_CASE("kiss: deframer equals the reference's read loop on random streams and
             stream.insert(stream.end(), enc.begin(), enc.end());
         }
         auto chunks = random_chunks(rng, stream);
-        kiss_model model{hw_mtu, false, false, kiss::cmd_unknown, {}, {}};
+        fuzz::kiss_model model(hw_mtu);
         for (const auto& c : chunks) {
             model.feed(c);
         }
