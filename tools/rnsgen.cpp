@@ -171,6 +171,12 @@ int run(int argc, char** argv) {
         for (const std::string& m : o.mixes) {
             for (const unsigned payload : o.payloads) {
                 const result r = measure(o, io, s, m, payload);
+                if (r.sent == 0 || r.received > r.sent) {
+                    std::fprintf(stderr, "rnsgen: warning: mix %s payload %u: sent %llu received %llu: not a "
+                                 "valid measurement (port stalled or duplicated frames)\n",
+                                 m.c_str(), payload, static_cast<unsigned long long>(r.sent),
+                                 static_cast<unsigned long long>(r.received));
+                }
                 const double secs = r.seconds > 0 ? r.seconds : 1;
                 std::printf("rnsgen: result mix %s payload %u sent %llu received %llu seconds %.3f "
                             "tx_pps %.0f rx_pps %.0f\n",
