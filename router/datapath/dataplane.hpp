@@ -2,6 +2,7 @@
 // State shared by the graph nodes of every worker. Everything here is written by the control
 // plane (main lcore) and read by the workers; the comment on each field says when.
 
+#include "crypto/sha256_batch.hpp"
 #include "drivers/rcu.hpp"
 #include "drivers/udp_peers.hpp"
 #include "router/rns/bytes.hpp"
@@ -14,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -70,6 +72,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_ctx {
     rte_ring* punt = nullptr;            ///< dataplane: enqueue (SP); ctlplane: dequeue (SC)
     rte_ring* inject = nullptr;          ///< ctlplane: enqueue (SP); dataplane: dequeue (SC)
     rte_ring* feedback = nullptr;        ///< dataplane: enqueue (SP); ctlplane: dequeue (SC)
+    std::unique_ptr<crypto::sha256_batch> hasher; ///< packet hashes (packet_hash); worker only
     std::vector<std::pair<std::uint16_t, std::uint16_t>> rx; ///< (port, queue) pairs it polls
 };
 

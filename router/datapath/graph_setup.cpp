@@ -61,6 +61,7 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
         w->inject = make_ring("rns_inject" + n, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
         w->feedback = make_ring("rns_fb" + n, 8192, sizeof(feedback_record),
                                 RING_F_SP_ENQ | RING_F_SC_DEQ);
+        w->hasher = std::make_unique<crypto::sha256_batch>(crypto::sha256_batch::fastest());
         dp.workers.push_back(w);
     }
     const rte_node_t l3_output = rte_node_from_name("l3_output");
