@@ -34,7 +34,7 @@ drop_reason drop_for(parse_error e) noexcept {
 transport::transport(const byte_array<64>& transport_private_key, transport_sink& sink,
                      random_source& rng, transport_options opts)
     : _identity(make_identity(transport_private_key)), _sink(sink), _rng(rng), _opts(opts),
-      _dedup(opts.dedup_rotate_at) {}
+      _dedup(opts.dedup_rotate_at), _reverse(opts.max_reverse) {}
 
 iface_id transport::add_interface(const iface_config& cfg, double now) {
     if (_ifaces.size() >= no_iface) {
@@ -122,7 +122,10 @@ void transport::remove_link(const hash16& id) {
 }
 
 void transport::set_reverse(const hash16& key, const reverse_entry& e) {
-    _reverse[key] = e;
+    if (const auto evicted = _reverse.set(key, e)) {
+        ++_counters.reverse_evicted;
+        _sink.reverse_removed(*evicted);
+    }
     _sink.reverse_set(key, {e.received_on, e.outbound});
 }
 
@@ -312,7 +315,9 @@ void transport::expire_path(const hash16& dest) {
 // Fast-path feedback: the same bookkeeping forward_header2 / forward_link / handle_proof do.
 void transport::fast_forwarded(iface_id in, iface_id out, const packet_view& p,
                                const hash32& packet_hash_, double now) {
-    _dedup.add(packet_hash_);
+    // Not added to _dedup: the fast path's duplicate filter (checked before anything reaches the
+    // control plane) already holds the hash; a second copy here cost a node allocation per
+    // forwarded packet (perf, tools/bench forward).
     const hash16 dest = take<16>(p.destination_hash);
     if (auto it = _paths.find(dest); it != _paths.end()) {
         it->second.timestamp = now;
@@ -325,8 +330,8 @@ void transport::fast_forwarded(iface_id in, iface_id out, const packet_view& p,
     }
 }
 
-void transport::fast_link_forwarded(const hash16& link_id, const hash32& packet_hash_, double now) {
-    _dedup.add(packet_hash_);
+void transport::fast_link_forwarded(const hash16& link_id, const hash32& /*packet_hash*/, double now) {
+    // The fast path's link_forward remembered the hash in its duplicate filter (see above).
     if (auto it = _links.find(link_id); it != _links.end()) {
         it->second.timestamp = now;
     }

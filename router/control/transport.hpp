@@ -12,6 +12,7 @@
 #include "router/control/dedup.hpp"
 #include "router/control/hash_key.hpp"
 #include "router/control/iface_state.hpp"
+#include "router/control/reverse_table.hpp"
 #include "router/control/random_source.hpp"
 #include "router/control/sink.hpp"
 #include "router/control/tables.hpp"
@@ -61,6 +62,8 @@ inline constexpr double pending_pr_interval = 30.0;
 struct transport_options {
     std::size_t dedup_rotate_at = 500'000; ///< hashlist_maxsize / 2
     std::size_t max_pr_tags = 32'000;
+    /// Reverse table bound (the reference has none): the fast path's table size by default.
+    std::size_t max_reverse = std::size_t{1} << 18;
 };
 
 /// What inbound() did with a packet (the detail is in the counters).
@@ -205,7 +208,7 @@ class transport {
     dedup_filter _dedup;
 
     std::unordered_map<hash16, path_entry, array_hash> _paths;
-    std::unordered_map<hash16, reverse_entry, array_hash> _reverse;
+    reverse_table _reverse;
     std::unordered_map<hash16, link_entry, array_hash> _links;
     std::unordered_map<hash16, announce_entry, array_hash> _announces;
     std::unordered_map<hash16, announce_entry, array_hash> _held_announces;

@@ -37,7 +37,10 @@ class fast_tables {
     struct sizes {
         std::uint32_t paths = 1U << 18;
         std::uint32_t links = 1U << 16;
-        std::uint32_t reverse = 1U << 18;
+        /// Twice the control plane's reverse bound (transport_options::max_reverse): an rte_hash
+        /// near full spends most of an insert in cuckoo displacement (perf: 28% of the core at
+        /// 100% load), and deleted slots are only free again after an RCU grace period.
+        std::uint32_t reverse = 1U << 19;
     };
     fast_tables(drivers::rcu_domain& rcu, sizes s);
     ~fast_tables();

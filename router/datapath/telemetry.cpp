@@ -177,6 +177,8 @@ void telemetry::publish(double now) {
         {"paths", u64{t.path_count()}},
         {"links", u64{t.link_count()}},
         {"reverse_entries", u64{t.reverse_count()}},
+        {"reverse_evicted", t.counters().reverse_evicted},
+        {"dedup_rotations", t.counters().dedup_rotations},
         {"announce_table", u64{t.announce_table_count()}},
         {"known_destinations", u64{t.known_count()}},
         {"dedup_control", u64{t.dedup_count()}},
