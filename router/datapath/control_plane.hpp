@@ -43,6 +43,7 @@ struct control_stats {
     std::uint64_t peers_learned = 0;
     std::uint64_t peers_refused = 0;   ///< learning impossible (interface table full)
     std::uint64_t feedback = 0;
+    std::uint64_t feedback_cycles = 0; ///< TSC cycles spent applying feedback records
     std::uint64_t sent = 0;            ///< packets handed to a worker for transmission
     std::uint64_t send_pending = 0;    ///< waited for ARP
     std::uint64_t send_dropped = 0;    ///< no mbuf, inject ring full, pending queue full
