@@ -213,13 +213,13 @@ void transport::handle_lrproof(iface_id in, const packet_view& p, double now, in
 // spec §6.11.
 void transport::handle_proof(iface_id in, const packet_view& p, inbound_result& res) {
     const hash16 key = take<16>(p.destination_hash);
-    auto it = _reverse.find(key);
-    if (it == _reverse.end()) {
+    const reverse_entry* found = _reverse.find(key);
+    if (found == nullptr) {
         // A proof for a receipt held elsewhere (or already routed).
         count_drop(in, drop_reason::proof_unknown, res);
         return;
     }
-    const reverse_entry e = it->second;
+    const reverse_entry e = *found;
     remove_reverse(key);
     if (in != e.outbound) {
         count_drop(in, drop_reason::proof_wrong_interface, res);

@@ -325,17 +325,12 @@ void transport::run_discovery_queue(double now) {
 
 void transport::cull_tables(double now) {
     // Reverse entries: 480 s, or an interface gone.
-    for (auto it = _reverse.begin(); it != _reverse.end();) {
-        const reverse_entry& e = it->second;
-        if (now > e.timestamp + tc::reverse_timeout || !iface_usable(e.received_on) ||
-            !iface_usable(e.outbound)) {
-            const hash16 key = it->first;
-            it = _reverse.erase(it);
-            _sink.reverse_removed(key);
-        } else {
-            ++it;
-        }
-    }
+    _reverse.erase_if(
+        [&](const hash16&, const reverse_entry& e) {
+            return now > e.timestamp + tc::reverse_timeout || !iface_usable(e.received_on) ||
+                   !iface_usable(e.outbound);
+        },
+        [&](const hash16& key) { _sink.reverse_removed(key); });
     // Link entries.
     for (auto it = _links.begin(); it != _links.end();) {
         const link_entry e = it->second;

@@ -5,15 +5,17 @@
 // holds at most `capacity` entries; a new entry in a full table evicts the oldest one (the packet
 // least likely still to be proved). Evictions are counted by the caller.
 //
-// Insertion order is kept in a FIFO of (key, timestamp); entries erased early (proof used, culled)
-// leave stale FIFO items that are skipped when they reach the front, and the FIFO is compacted when
-// it grows past twice the capacity, so its memory is bounded too (amortised O(1) per insert).
+// Insertion order is kept in a FIFO of (key, sequence number); entries erased early (proof used,
+// culled) or refreshed leave stale FIFO items that are skipped when they reach the front, and the
+// FIFO is compacted when it grows past twice the capacity, so its memory is bounded too
+// (amortised O(1) per insert).
 
 #include "router/control/hash_key.hpp"
 #include "router/control/tables.hpp"
 #include "router/rns/bytes.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <unordered_map>
@@ -22,31 +24,34 @@
 namespace rns::control {
 
 class reverse_table {
-    using map = std::unordered_map<hash16, reverse_entry, array_hash>;
+    struct slot {
+        reverse_entry entry;
+        std::uint64_t seq = 0; ///< matches the entry's FIFO item
+    };
+    using map = std::unordered_map<hash16, slot, array_hash>;
 
   public:
-    using iterator = map::iterator;
-    using const_iterator = map::const_iterator;
-
     explicit reverse_table(std::size_t capacity) : _capacity(capacity == 0 ? 1 : capacity) {}
 
-    /// Inserts or replaces key's entry. Returns the key evicted to make room, if any.
+    /// Inserts or replaces key's entry. A replacement with a new timestamp makes the entry the
+    /// youngest. Returns the key evicted to make room, if any.
     std::optional<hash16> set(const hash16& key, const reverse_entry& e) {
         std::optional<hash16> evicted;
         auto it = _map.find(key);
         if (it != _map.end()) {
-            const bool same_time = it->second.timestamp == e.timestamp;
-            it->second = e;
+            const bool same_time = it->second.entry.timestamp == e.timestamp;
+            it->second.entry = e;
             if (same_time) {
-                return evicted; // its FIFO item still describes it
+                return evicted; // keeps its place
             }
+            it->second.seq = ++_seq;
         } else {
             if (_map.size() >= _capacity) {
                 evicted = evict_oldest();
             }
-            _map.emplace(key, e);
+            _map.emplace(key, slot{e, ++_seq});
         }
-        _order.emplace_back(key, e.timestamp);
+        _order.emplace_back(key, _seq);
         if (_order.size() > 2 * _capacity) {
             compact();
         }
@@ -54,21 +59,33 @@ class reverse_table {
     }
 
     bool erase(const hash16& key) { return _map.erase(key) != 0; }
-    iterator erase(const_iterator it) { return _map.erase(it); }
 
-    [[nodiscard]] iterator find(const hash16& key) { return _map.find(key); }
-    [[nodiscard]] const_iterator find(const hash16& key) const { return _map.find(key); }
-    [[nodiscard]] iterator begin() noexcept { return _map.begin(); }
-    [[nodiscard]] iterator end() noexcept { return _map.end(); }
-    [[nodiscard]] const_iterator end() const noexcept { return _map.end(); }
+    [[nodiscard]] const reverse_entry* find(const hash16& key) const {
+        auto it = _map.find(key);
+        return it == _map.end() ? nullptr : &it->second.entry;
+    }
+
+    /// Erases every entry for which pred(key, entry) holds, calling erased(key) for each.
+    template <typename Pred, typename OnErase> void erase_if(Pred pred, OnErase erased) {
+        for (auto it = _map.begin(); it != _map.end();) {
+            if (pred(it->first, it->second.entry)) {
+                const hash16 key = it->first;
+                it = _map.erase(it);
+                erased(key);
+            } else {
+                ++it;
+            }
+        }
+    }
+
     [[nodiscard]] std::size_t size() const noexcept { return _map.size(); }
     [[nodiscard]] std::size_t capacity() const noexcept { return _capacity; }
 
   private:
-    /// True if the FIFO item still describes a live entry (not erased, not replaced since).
-    [[nodiscard]] bool live(const std::pair<hash16, double>& item) const {
+    /// True if the FIFO item still describes a live entry (not erased, not refreshed since).
+    [[nodiscard]] bool live(const std::pair<hash16, std::uint64_t>& item) const {
         auto it = _map.find(item.first);
-        return it != _map.end() && it->second.timestamp == item.second;
+        return it != _map.end() && it->second.seq == item.second;
     }
 
     hash16 evict_oldest() {
@@ -82,7 +99,7 @@ class reverse_table {
     }
 
     void compact() {
-        std::deque<std::pair<hash16, double>> kept;
+        std::deque<std::pair<hash16, std::uint64_t>> kept;
         for (const auto& item : _order) {
             if (live(item)) {
                 kept.push_back(item);
@@ -92,8 +109,9 @@ class reverse_table {
     }
 
     std::size_t _capacity;
+    std::uint64_t _seq = 0;
     map _map;
-    std::deque<std::pair<hash16, double>> _order;
+    std::deque<std::pair<hash16, std::uint64_t>> _order;
 };
 
 } // namespace rns::control

@@ -130,7 +130,7 @@ void transport::set_reverse(const hash16& key, const reverse_entry& e) {
 }
 
 void transport::remove_reverse(const hash16& key) {
-    if (_reverse.erase(key) != 0) {
+    if (_reverse.erase(key)) {
         _sink.reverse_removed(key);
     }
 }
@@ -275,8 +275,7 @@ const link_entry* transport::find_link(const hash16& link_id) const {
 }
 
 const reverse_entry* transport::find_reverse(const hash16& truncated_hash) const {
-    auto it = _reverse.find(truncated_hash);
-    return it == _reverse.end() ? nullptr : &it->second;
+    return _reverse.find(truncated_hash);
 }
 
 const announce_entry* transport::find_announce(const hash16& dest) const {
