@@ -199,6 +199,15 @@ void telemetry::publish(double now) {
         {"fast_table_full", cs.table_full},
         {"datapath_drops", dp_drops},
         {"neighbors", u64{_cp.neighbors().size()}},
+        {"arp_requests_sent", _cp.neighbors().requests_sent},
+        {"arp_replies_sent", _cp.neighbors().replies_sent},
+        // IPv6 (the same counters the router prints at stop as "ipv6:").
+        {"punted_ndp", cs.punted_ndp},
+        {"punted_icmp6", cs.punted_icmp6},
+        {"neighbors6", u64{_cp.neighbors6().size()}},
+        {"ndp_solicitations_sent", _cp.neighbors6().solicitations_sent},
+        {"ndp_advertisements_sent", _cp.neighbors6().advertisements_sent},
+        {"ndp_ignored", _cp.neighbors6().ignored},
         {"workers", u64{_dp.workers.size()}},
     };
     for (std::size_t i = 0; i < t.counters().ifaces.size(); ++i) {

@@ -3,7 +3,8 @@
 // a snapshot periodically; the telemetry thread only reads the snapshot (under a mutex: neither
 // side is a fast path), so it never touches control-plane or worker state directly.
 //
-//   /rns/stats   totals: transport id, interfaces, table sizes, punts, forwards, drops
+//   /rns/stats   totals: transport id, interfaces, table sizes, punts, forwards, drops, ARP and
+//                IPv6 neighbour discovery (NDP punts, ICMPv6 echo, NS/NA sent, ignored ND frames)
 //   /rns/nodes   per graph node (summed over workers): calls, packets, cycles
 //   /rns/drops   per drop node: packets and the reason's description
 //   /rns/ifaces  per interface: name, rx/tx packets by type, announces, forwarded, drops

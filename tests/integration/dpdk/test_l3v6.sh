@@ -82,7 +82,16 @@ for f in (frame(rns, zero=True), frame(rns, bad=True),
           frame(rns, dst=socket.inet_pton(socket.AF_INET6, 'fd00:203::9'))):
     s.send(f)
 PY
-sleep 0.5
+sleep 0.5 # and the control loop refreshes the telemetry snapshot every 250 ms
+
+# The IPv6 counters in DPDK telemetry, while the router runs (the same as printed at stop).
+echo /rns/stats | timeout 10 dpdk-telemetry.py -f "rnsdp_${T_ID}_r1" >"$T_TMP/tel_stats.json" 2>&1
+t_check "telemetry /rns/stats has the IPv6 counters (NDP punts, echo6, NS/NA sent, none ignored)" \
+  python3 -c 'import json,sys
+d = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])["/rns/stats"]
+sys.exit(0 if d["punted_icmp6"] >= 3 and d["punted_ndp"] >= 1 and d["ndp_solicitations_sent"] >= 1
+         and d["ndp_advertisements_sent"] >= 1 and d["ndp_ignored"] == 0 and d["neighbors6"] >= 1 else 1)' \
+  "$T_TMP/tel_stats.json"
 
 t_check "router stops cleanly on SIGTERM" t_stop "$pid"
 log=$T_TMP/r1.log
