@@ -249,6 +249,12 @@ void transport::send_capped_announce(iface_id out, byte_view raw, const hash16& 
 // Interface.process_announce_queue: fewest hops first, oldest first among those. Sent through the
 // normal transmit path, so IFAC is applied (the reference skips IFAC here, spec §12.3, which makes
 // IFAC peers drop queued announces; we do not copy that).
+//
+// The reference re-arms a timer for each send, so a queue drains at the cap rate however short the
+// wait. Here the queue is served from tick(): every announce whose slot has come since the last
+// tick is sent now, each slot starting where the previous one ended (not at `now`, which would cap
+// the rate at one announce per tick: 20/s at a 50 ms tick, whatever the bitrate). Slots older than
+// announce_catch_up are not made up, so a late tick cannot burst past the budget.
 void transport::run_announce_queues(double now) {
     for (std::size_t i = 0; i < _ifaces.size(); ++i) {
         iface_state& s = _ifaces[i];
@@ -264,19 +270,21 @@ void transport::run_announce_queues(double now) {
             }
             return false;
         });
-        if (s.announce_queue.empty()) {
-            continue;
+        double slot = std::max(s.announce_allowed_at, now - tc::announce_catch_up);
+        while (!s.announce_queue.empty() && slot <= now) {
+            auto best = std::min_element(s.announce_queue.begin(), s.announce_queue.end(),
+                                         [](const queued_announce& a, const queued_announce& b) {
+                                             return a.hops != b.hops ? a.hops < b.hops : a.time < b.time;
+                                         });
+            const bytes raw = std::move(best->raw);
+            s.announce_queue.erase(best);
+            const double tx_time =
+                static_cast<double>(raw.size() * 8) / static_cast<double>(s.cfg.bitrate);
+            slot += tx_time / s.cfg.announce_cap;
+            transmit(id, raw);
+            ++_counters.ifaces[id].announces_rebroadcast;
         }
-        auto best = std::min_element(s.announce_queue.begin(), s.announce_queue.end(),
-                                     [](const queued_announce& a, const queued_announce& b) {
-                                         return a.hops != b.hops ? a.hops < b.hops : a.time < b.time;
-                                     });
-        const bytes raw = std::move(best->raw);
-        s.announce_queue.erase(best);
-        const double tx_time = static_cast<double>(raw.size() * 8) / static_cast<double>(s.cfg.bitrate);
-        s.announce_allowed_at = now + tx_time / s.cfg.announce_cap;
-        transmit(id, raw);
-        ++_counters.ifaces[id].announces_rebroadcast;
+        s.announce_allowed_at = slot;
     }
 }
 

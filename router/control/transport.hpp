@@ -51,6 +51,8 @@ inline constexpr std::size_t max_random_blobs = 64;
 inline constexpr std::size_t max_rate_timestamps = 16;
 inline constexpr std::size_t max_queued_announces = 16384;
 inline constexpr double queued_announce_life = 86400.0;
+/// Announce cap slots missed by more than this (a late tick) are not made up in a burst.
+inline constexpr double announce_catch_up = 0.25;
 inline constexpr std::size_t max_queued_discovery_prs = 32;
 inline constexpr double discovery_pr_spacing = 0.5;
 inline constexpr double known_destination_unused = 8.75 * 86400.0;

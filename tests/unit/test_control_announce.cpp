@@ -393,3 +393,45 @@ TEST_CASE("control announce: ingress control holds bursts of new destinations an
     CHECK(t.held_announce_count(a) == 0);
     CHECK(t.path_count() == 10);
 }
+
+TEST_CASE("control announce: a capped queue drains at the cap rate, not one announce per tick") {
+    // spec §6.8 rule 7: announces may use announce_cap (2 %) of the bitrate. At 8 Mb/s a
+    // ~170-byte announce occupies 0.17 ms, so the cap allows one every ~8.5 ms: about 117/s.
+    recording_sink sink;
+    fixed_random rng{0.0};
+    transport t{node_key, sink, rng};
+    iface_config in_cfg = udp_iface("in");
+    in_cfg.ingress_control = false; // 300 new destinations at once are the point here
+    iface_config capped = udp_iface("capped");
+    capped.bitrate = 8'000'000;
+    const iface_id in = t.add_interface(in_cfg, 0);
+    const iface_id out = t.add_interface(capped, 0);
+    std::vector<announcer> many(300);
+    std::size_t announce_bytes = 0;
+    for (const auto& a : many) {
+        const bytes raw = via_transport(a.announce(1000), hash_of(1), 1);
+        announce_bytes = std::max(announce_bytes, raw.size());
+        REQUIRE_FALSE(t.inbound(in, raw, 10.0).dropped);
+    }
+    const double slot = static_cast<double>(announce_bytes * 8) / 8e6 / 0.02; // longest announce
+    std::vector<double> sent_at;
+    for (double now = 10.0; now < 13.0; now += 0.05) { // the router's 50 ms tick
+        t.tick(now);
+        for (const auto& p : sink.take()) {
+            if (p.iface == out && parse_packet(p.raw).packet.flags.type == packet_type::announce) {
+                sent_at.push_back(now);
+            }
+        }
+    }
+    REQUIRE(!sent_at.empty());
+    const double first = sent_at.front();
+    // By one second after the first send, the cap allowed about 1 / slot more (~117): the old
+    // one-per-tick queue managed 20. Never more than the cap allows (plus the first, uncapped).
+    const auto by = [&](double t_end) {
+        return std::count_if(sent_at.begin(), sent_at.end(), [&](double x) { return x <= t_end; });
+    };
+    CHECK(by(first + 1.0) >= static_cast<long>(0.8 / slot));
+    CHECK(by(first + 1.0) <= static_cast<long>(1.0 + 1.0 / (slot * 0.85)) + 1);
+    CHECK(sent_at.size() == many.size()); // everything went within 3 s (300 * 8.5 ms = 2.6 s)
+    CHECK(t.queued_announce_count(out) == 0);
+}
