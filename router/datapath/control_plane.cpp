@@ -17,6 +17,10 @@ namespace rns::datapath {
 
 namespace {
 constexpr std::size_t max_pending_per_iface = 16; // like a kernel's ARP queue: a few packets
+// Like a kernel's ARP queue too, packets wait only while the resolver is still trying (5 tries,
+// 1 s apart, drivers/neighbor.hpp); sent whenever the neighbour next appeared, stale announces
+// and path responses reached peers minutes late.
+constexpr double pending_life = 5.0;
 
 std::string ip_string(std::uint32_t ip4) {
     char buf[INET_ADDRSTRLEN];
@@ -126,9 +130,10 @@ const rte_ether_addr* control_plane::resolve(const udp_iface_spec& s, double now
 
 void control_plane::resolved_iface(control::iface_id id, const rte_ether_addr& mac) {
     publish_tx(id, &mac);
+    expire_pending(_now);
     auto pending = std::move(_pending[id]);
     _pending[id].clear();
-    for (const bytes& raw : pending) {
+    for (const auto& [queued, raw] : pending) {
         send(id, raw);
     }
 }
@@ -173,7 +178,7 @@ void control_plane::send(control::iface_id out, byte_view raw) {
             publish_tx(out, mac);
         } else {
             if (_pending[out].size() < max_pending_per_iface) {
-                _pending[out].emplace_back(raw.begin(), raw.end());
+                _pending[out].emplace_back(_now, bytes(raw.begin(), raw.end()));
                 ++_stats.send_pending;
             } else {
                 ++_stats.send_dropped;
@@ -341,8 +346,18 @@ unsigned control_plane::poll(double now) {
     return done;
 }
 
+void control_plane::expire_pending(double now) {
+    for (auto& q : _pending) {
+        while (!q.empty() && now - q.front().first > pending_life) {
+            q.pop_front();
+            ++_stats.send_unresolved;
+        }
+    }
+}
+
 void control_plane::tick(double now) {
     _now = now;
+    expire_pending(now);
     _transport.tick(now);
     _neighbors.tick(now);
     _neighbors6.tick(now);

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <utility>
 #include <map>
 #include <string>
 #include <vector>
@@ -46,6 +47,7 @@ struct control_stats {
     std::uint64_t feedback_cycles = 0; ///< TSC cycles spent applying feedback records
     std::uint64_t sent = 0;            ///< packets handed to a worker for transmission
     std::uint64_t send_pending = 0;    ///< waited for ARP
+    std::uint64_t send_unresolved = 0; ///< waited for ARP longer than the resolver tries: dropped
     std::uint64_t send_dropped = 0;    ///< no mbuf, inject ring full, pending queue full
     std::uint64_t table_full = 0;      ///< a fast table refused an entry (stays on the slow path)
 };
@@ -92,6 +94,8 @@ class control_plane final : public control::transport_sink {
 
   private:
     void handle_punt(rte_mbuf* m, double now);
+    /// Drops packets that waited for a neighbour longer than pending_life (counted).
+    void expire_pending(double now);
     void handle_feedback(const struct feedback_record& r, double now);
     void learn_peer(rte_mbuf* m, double now);
     void inject(rte_mbuf* m);
@@ -107,7 +111,8 @@ class control_plane final : public control::transport_sink {
     drivers::neighbor_cache _neighbors;
     drivers::neighbor6_cache _neighbors6;
     std::vector<udp_iface_spec> _ifaces; ///< by iface id
-    std::vector<std::deque<bytes>> _pending; ///< packets waiting for ARP, by iface id
+    /// Packets waiting for ARP/NDP, by iface id, with the time they were queued.
+    std::vector<std::deque<std::pair<double, bytes>>> _pending;
     std::map<std::uint32_t, control::iface_config> _learned_cfg; ///< by port << 16 | listen udp
     control_stats _stats;
     double _now = 0;

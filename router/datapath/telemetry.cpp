@@ -195,6 +195,8 @@ void telemetry::publish(double now) {
         {"peers_learned", cs.peers_learned},
         {"control_sent", cs.sent},
         {"control_send_dropped", cs.send_dropped},
+        {"control_send_pending", cs.send_pending},
+        {"control_send_unresolved", cs.send_unresolved},
         {"feedback_records", cs.feedback},
         {"fast_table_full", cs.table_full},
         {"datapath_drops", dp_drops},
