@@ -70,6 +70,54 @@ int l3_input_init(const rte_graph*, rte_node* node) {
     return rte_is_same_ether_addr(&dst, &port.mac) || rte_is_multicast_ether_addr(&dst);
 }
 
+// The UDP header checks both IP versions share (RFC 768): a header that fits in the IP payload
+// (l4_len bytes), a length within it, a listener on the destination port. Sets udp_len and
+// listener and returns next::rns_parse when all hold, else the drop.
+[[nodiscard]] next udp_header(const port_l3& port, const rte_udp_hdr* udp, std::uint32_t l4_len,
+                              std::uint32_t& udp_len, const udp_listener*& listener) noexcept {
+    if (l4_len < sizeof(rte_udp_hdr)) {
+        return next::drop_udp_header;
+    }
+    udp_len = rte_be_to_cpu_16(udp->dgram_len);
+    if (udp_len < sizeof(rte_udp_hdr) || udp_len > l4_len) {
+        return next::drop_udp_header;
+    }
+    listener = port.listener(udp->dst_port);
+    return listener == nullptr ? next::drop_udp_port : next::rns_parse;
+}
+
+// A checked datagram from either IP version: strips m to the UDP payload (one RNS packet, spec
+// §10.3, without Ethernet padding) and attributes it to the sender's interface (iface, from the
+// peer table), the listener's default interface, or, on a learning listener, punts it as a new
+// peer; set_source fills that peer's address fields (version-specific) from the IP header.
+template <class SetSource>
+[[nodiscard]] next deliver_udp(rte_mbuf* m, std::uint32_t headers, const rte_udp_hdr* udp,
+                               std::uint32_t udp_len, std::uint16_t iface,
+                               const udp_listener& listener, SetSource&& set_source) noexcept {
+    auto& pp = priv(m);
+    next to = next::rns_parse;
+    if (iface != drivers::no_iface) {
+        pp.in_iface = iface;
+        pp.kind = pkt_kind::rns;
+    } else if (listener.default_iface != drivers::no_iface) {
+        pp.in_iface = listener.default_iface;
+        pp.kind = pkt_kind::rns;
+    } else if (listener.learn) {
+        pp.kind = pkt_kind::new_peer;
+        set_source(pp);
+        pp.src_port = udp->src_port;
+        pp.dst_udp = listener.udp;
+        pp.l2_port = m->port;
+        pp.src_mac = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->src_addr;
+        to = next::punt;
+    } else {
+        return next::drop_peer_unknown;
+    }
+    rte_pktmbuf_adj(m, static_cast<std::uint16_t>(headers + sizeof(rte_udp_hdr)));
+    rte_pktmbuf_trim(m, static_cast<std::uint16_t>(rte_pktmbuf_data_len(m) - (udp_len - sizeof(rte_udp_hdr))));
+    return to;
+}
+
 next ipv4_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
     const std::uint32_t len = rte_pktmbuf_data_len(m); // RX mbufs of RNS-sized frames are one segment
     if (len < sizeof(rte_ether_hdr) + sizeof(rte_ipv4_hdr)) {
@@ -111,18 +159,11 @@ next ipv4_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
     if (ip->next_proto_id != IPPROTO_UDP) {
         return next::drop_ip_proto;
     }
-    const std::uint32_t l4_len = total - ihl;
     auto* udp = reinterpret_cast<rte_udp_hdr*>(reinterpret_cast<std::uint8_t*>(ip) + ihl);
-    if (l4_len < sizeof(rte_udp_hdr)) {
-        return next::drop_udp_header;
-    }
-    const std::uint32_t udp_len = rte_be_to_cpu_16(udp->dgram_len);
-    if (udp_len < sizeof(rte_udp_hdr) || udp_len > l4_len) {
-        return next::drop_udp_header;
-    }
-    const udp_listener* listener = port.listener(udp->dst_port);
-    if (listener == nullptr) {
-        return next::drop_udp_port;
+    std::uint32_t udp_len = 0;
+    const udp_listener* listener = nullptr;
+    if (const next n = udp_header(port, udp, total - ihl, udp_len, listener); n != next::rns_parse) {
+        return n;
     }
     // A zero UDP checksum means "not computed" over IPv4 (RFC 768).
     const std::uint64_t l4ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
@@ -134,34 +175,10 @@ next ipv4_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
         return next::drop_udp_checksum;
     }
     const std::uint16_t iface = dp.peers->lookup(m->port, ip->src_addr, udp->src_port);
-    auto& pp = priv(m);
-    const std::uint32_t src_ip = ip->src_addr;
-    const rte_ether_addr src_mac = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->src_addr;
-    const std::uint16_t src_port = udp->src_port;
-    // Strip to the UDP payload: one RNS packet (spec §10.3), without Ethernet padding.
-    rte_pktmbuf_adj(m, static_cast<std::uint16_t>(sizeof(rte_ether_hdr) + ihl + sizeof(rte_udp_hdr)));
-    rte_pktmbuf_trim(m, static_cast<std::uint16_t>(rte_pktmbuf_data_len(m) - (udp_len - sizeof(rte_udp_hdr))));
-    if (iface != drivers::no_iface) {
-        pp.in_iface = iface;
-        pp.kind = pkt_kind::rns;
-        return next::rns_parse;
-    }
-    if (listener->default_iface != drivers::no_iface) {
-        pp.in_iface = listener->default_iface;
-        pp.kind = pkt_kind::rns;
-        return next::rns_parse;
-    }
-    if (listener->learn) {
-        pp.kind = pkt_kind::new_peer;
+    return deliver_udp(m, sizeof(rte_ether_hdr) + ihl, udp, udp_len, iface, *listener, [ip](pkt_priv& pp) {
         pp.src_is_ip6 = false;
-        pp.src_ip4 = src_ip;
-        pp.src_port = src_port;
-        pp.dst_udp = listener->udp;
-        pp.l2_port = m->port;
-        pp.src_mac = src_mac;
-        return next::punt;
-    }
-    return next::drop_peer_unknown;
+        pp.src_ip4 = ip->src_addr;
+    });
 }
 
 // IPv6 extension headers and protocols that mean "another header follows" (RFC 8200 §4, IANA
@@ -226,16 +243,10 @@ next ipv6_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
         return next::drop_ipv6_not_ours; // RNS over UDP: our address, or all nodes (broadcast peers)
     }
     auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
-    if (payload < sizeof(rte_udp_hdr)) {
-        return next::drop_udp_header;
-    }
-    const std::uint32_t udp_len = rte_be_to_cpu_16(udp->dgram_len);
-    if (udp_len < sizeof(rte_udp_hdr) || udp_len > payload) {
-        return next::drop_udp_header;
-    }
-    const udp_listener* listener = port.listener(udp->dst_port);
-    if (listener == nullptr) {
-        return next::drop_udp_port;
+    std::uint32_t udp_len = 0;
+    const udp_listener* listener = nullptr;
+    if (const next n = udp_header(port, udp, payload, udp_len, listener); n != next::rns_parse) {
+        return n;
     }
     if (udp->dgram_cksum == 0) {
         return next::drop_udp6_zero_checksum;
@@ -255,36 +266,12 @@ next ipv6_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
         }
     }
     const std::uint16_t iface = dp.peers->lookup6(m->port, ip->src_addr, udp->src_port);
-    auto& pp = priv(m);
-    std::array<std::uint8_t, 16> src_ip{};
-    std::memcpy(src_ip.data(), ip->src_addr, 16);
-    const rte_ether_addr src_mac = rte_pktmbuf_mtod(m, const rte_ether_hdr*)->src_addr;
-    const std::uint16_t src_port = udp->src_port;
-    rte_pktmbuf_adj(m, static_cast<std::uint16_t>(sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) +
-                                                  sizeof(rte_udp_hdr)));
-    rte_pktmbuf_trim(m, static_cast<std::uint16_t>(rte_pktmbuf_data_len(m) - (udp_len - sizeof(rte_udp_hdr))));
-    if (iface != drivers::no_iface) {
-        pp.in_iface = iface;
-        pp.kind = pkt_kind::rns;
-        return next::rns_parse;
-    }
-    if (listener->default_iface != drivers::no_iface) {
-        pp.in_iface = listener->default_iface;
-        pp.kind = pkt_kind::rns;
-        return next::rns_parse;
-    }
-    if (listener->learn) {
-        pp.kind = pkt_kind::new_peer;
-        pp.src_is_ip6 = true;
-        pp.src_ip6 = src_ip;
-        pp.src_ip4 = 0;
-        pp.src_port = src_port;
-        pp.dst_udp = listener->udp;
-        pp.l2_port = m->port;
-        pp.src_mac = src_mac;
-        return next::punt;
-    }
-    return next::drop_peer_unknown;
+    return deliver_udp(m, sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr), udp, udp_len, iface, *listener,
+                       [ip](pkt_priv& pp) {
+                           pp.src_is_ip6 = true;
+                           std::memcpy(pp.src_ip6.data(), ip->src_addr, 16);
+                           pp.src_ip4 = 0;
+                       });
 }
 
 next classify_frame(const dataplane& dp, rte_mbuf* m) noexcept {
