@@ -22,6 +22,8 @@
 
 #include <rte_graph_worker.h>
 
+#include <algorithm>
+
 namespace rns::datapath {
 
 namespace {
@@ -51,14 +53,14 @@ int dedup_init(const rte_graph*, rte_node* node) {
     }
 }
 
-next filter_one(fast_tables& t, rte_mbuf* m) noexcept {
+next filter_one(fast_tables& t, rte_mbuf* m, bool link_destination) noexcept {
     const pkt_priv& pp = priv(m);
     const packet_type type = type_of(pp.flags);
     const destination_type dt = dest_type_of(pp.flags);
     const std::uint64_t fp = dedup_set::fingerprint(pp.hash.data());
     const bool lrproof = type == packet_type::proof && pp.context == ctx::lrproof;
     // §6.2 step 6 exemption: link-table destinations and LRPROOFs are not remembered here.
-    const bool remember = !lrproof && t.link(dest_of(m)) == nullptr;
+    const bool remember = !lrproof && !link_destination;
 
     bool check = true;
     if (bypasses_check(pp.context)) {
@@ -86,9 +88,24 @@ next filter_one(fast_tables& t, rte_mbuf* m) noexcept {
 
 uint16_t dedup_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb) noexcept {
     fast_tables& t = *node_ctx<dedup_ctx>(node).tables;
-    for (uint16_t i = 0; i < nb; ++i) {
-        auto* m = static_cast<rte_mbuf*>(objs[i]);
-        rte_node_enqueue_x1(graph, node, edge(filter_one(t, m)), m);
+    // In chunks of 64: first the table loads for the whole chunk are started (dedup slots
+    // prefetched, link-table lookups in bulk), then each packet is filtered. One miss at a time
+    // per packet was ~1300 cycles/packet.
+    constexpr uint16_t chunk = 64;
+    for (uint16_t base = 0; base < nb; base = static_cast<uint16_t>(base + chunk)) {
+        const unsigned n = std::min<unsigned>(chunk, nb - base);
+        const void* dests[chunk];
+        bool link_dest[chunk];
+        for (unsigned i = 0; i < n; ++i) {
+            auto* m = static_cast<rte_mbuf*>(objs[base + i]);
+            t.dedup.prefetch(dedup_set::fingerprint(priv(m).hash.data()));
+            dests[i] = dest_of(m);
+        }
+        t.links_contain(dests, n, link_dest);
+        for (unsigned i = 0; i < n; ++i) {
+            auto* m = static_cast<rte_mbuf*>(objs[base + i]);
+            rte_node_enqueue_x1(graph, node, edge(filter_one(t, m, link_dest[i])), m);
+        }
     }
     return nb;
 }

@@ -66,6 +66,20 @@ class fast_tables {
     [[nodiscard]] const link_entry* link(const std::uint8_t* id) const noexcept {
         return find<link_entry>(_links, id);
     }
+    /// Bulk membership test for a burst (rte_hash pipelines the bucket loads): in[i] is set when
+    /// ids[i] is in the link table. 0 < n <= 64 (RTE_HASH_LOOKUP_BULK_MAX).
+    void links_contain(const void** ids, unsigned n, bool* in) const noexcept {
+        std::int32_t pos[64];
+        if (rte_hash_lookup_bulk(_links, ids, n, pos) != 0) {
+            for (unsigned i = 0; i < n; ++i) { // cannot happen for valid arguments: look up singly
+                in[i] = rte_hash_lookup(_links, ids[i]) >= 0;
+            }
+            return;
+        }
+        for (unsigned i = 0; i < n; ++i) {
+            in[i] = pos[i] >= 0;
+        }
+    }
     [[nodiscard]] const reverse_entry* reverse(const std::uint8_t* h) const noexcept {
         return find<reverse_entry>(_reverse, h);
     }
