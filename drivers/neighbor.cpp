@@ -8,7 +8,7 @@
 namespace rns::drivers {
 
 neighbor_cache::neighbor_cache(rte_mempool* pool, send_fn send, resolved_fn resolved, neighbor_timing t)
-    : _pool(pool), _send(std::move(send)), _resolved(std::move(resolved)), _t(t) {}
+    : _pool(pool), _send(std::move(send)), _table(std::move(resolved), t) {}
 
 void neighbor_cache::add_port(std::uint16_t port, const port_addr& addr) { _ports[port] = addr; }
 
@@ -45,16 +45,11 @@ void neighbor_cache::send_arp(std::uint16_t port, std::uint16_t op, const rte_et
     _send(m);
 }
 
-void neighbor_cache::set_resolved(const key& k, const rte_ether_addr& mac, double now) {
-    entry& e = _entries[k];
-    const bool changed = !e.resolved || !rte_is_same_ether_addr(&e.mac, &mac);
-    e.mac = mac;
-    e.resolved = true;
-    e.updated = now;
-    e.tries = 0;
-    if (changed) {
-        _resolved(k.first, k.second, mac);
-    }
+void neighbor_cache::send_request(std::uint16_t port, std::uint32_t ip4) {
+    rte_ether_addr bcast;
+    std::memset(&bcast, 0xff, sizeof bcast);
+    send_arp(port, RTE_ARP_OP_REQUEST, bcast, ip4, rte_ether_addr{});
+    ++requests_sent;
 }
 
 void neighbor_cache::input(std::uint16_t port, rte_mbuf* frame, double now) {
@@ -74,11 +69,10 @@ void neighbor_cache::input(std::uint16_t port, rte_mbuf* frame, double now) {
     const std::uint16_t op = rte_be_to_cpu_16(arp->arp_opcode);
     rte_pktmbuf_free(frame);
 
-    const key k{port, sip};
     const bool for_us = tip == pit->second.ip4;
     // RFC 826 merge: update a known sender; add it when the packet is for us.
-    if (sip != 0 && (for_us || _entries.count(k) != 0)) {
-        set_resolved(k, sha, now);
+    if (sip != 0 && (for_us || _table.has(port, sip))) {
+        _table.set_resolved(port, sip, sha, now);
     }
     if (for_us && op == RTE_ARP_OP_REQUEST) {
         send_arp(port, RTE_ARP_OP_REPLY, sha, sip, sha);
@@ -87,35 +81,15 @@ void neighbor_cache::input(std::uint16_t port, rte_mbuf* frame, double now) {
 }
 
 const rte_ether_addr* neighbor_cache::lookup(std::uint16_t port, std::uint32_t ip4, double now) {
-    const key k{port, ip4};
-    entry& e = _entries[k];
-    if (e.resolved && now - e.updated <= _t.reachable) {
-        return &e.mac;
-    }
-    if (e.tries == 0 || (now >= e.next_try && e.tries < _t.max_retries)) {
-        rte_ether_addr bcast;
-        std::memset(&bcast, 0xff, sizeof bcast);
-        rte_ether_addr zero{};
-        send_arp(port, RTE_ARP_OP_REQUEST, bcast, ip4, zero);
-        ++requests_sent;
-        ++e.tries;
-        e.next_try = now + _t.retry;
-    }
-    // A stale MAC is still used while re-resolving (the peer most likely has not moved).
-    return e.resolved ? &e.mac : nullptr;
+    return _table.lookup(port, ip4, now, [this](std::uint16_t p, std::uint32_t a) { send_request(p, a); });
 }
 
 void neighbor_cache::learn(std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac, double now) {
-    set_resolved({port, ip4}, mac, now);
+    _table.set_resolved(port, ip4, mac, now);
 }
 
 void neighbor_cache::tick(double now) {
-    for (auto& [k, e] : _entries) {
-        const bool stale = !e.resolved || now - e.updated > _t.reachable;
-        if (stale && e.tries > 0 && e.tries < _t.max_retries && now >= e.next_try) {
-            (void)lookup(k.first, k.second, now);
-        }
-    }
+    _table.tick(now, [this](std::uint16_t p, std::uint32_t a) { send_request(p, a); });
 }
 
 } // namespace rns::drivers

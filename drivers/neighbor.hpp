@@ -4,6 +4,8 @@
 // Control plane only (ARP is slow path): not thread-safe, no per-packet use by workers; the
 // workers see resolved MACs through the UDP peer table's published iface_tx entries.
 
+#include "drivers/neighbor_table.hpp"
+
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -11,21 +13,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <utility>
-#include <vector>
 
 namespace rns::drivers {
-
-struct neighbor_timing {
-    double reachable = 300.0; ///< a learned MAC is trusted this long (then re-resolved on use)
-    double retry = 1.0;       ///< request retransmission interval while unresolved
-    unsigned max_retries = 5; ///< then the entry is marked failed until the next use
-};
 
 class neighbor_cache {
   public:
     /// Called when an address becomes resolved (or its MAC changes).
-    using resolved_fn = std::function<void(std::uint16_t port, std::uint32_t ip4, const rte_ether_addr& mac)>;
+    using resolved_fn = neighbor_table<std::uint32_t>::resolved_fn;
     /// Sends a complete Ethernet frame on a port (takes ownership of the mbuf).
     using send_fn = std::function<void(rte_mbuf* frame)>;
 
@@ -50,30 +44,19 @@ class neighbor_cache {
     /// Retransmits pending requests, gives up on silent ones, ages entries.
     void tick(double now);
 
-    [[nodiscard]] std::size_t size() const noexcept { return _entries.size(); }
+    [[nodiscard]] std::size_t size() const noexcept { return _table.size(); }
     std::uint64_t requests_sent = 0;
     std::uint64_t replies_sent = 0;
 
   private:
-    struct entry {
-        rte_ether_addr mac{};
-        bool resolved = false;
-        double updated = 0;    ///< when resolved/learned
-        double next_try = 0;   ///< pending: next request
-        unsigned tries = 0;
-    };
-    using key = std::pair<std::uint16_t, std::uint32_t>;
-
     void send_arp(std::uint16_t port, std::uint16_t op, const rte_ether_addr& dst_mac,
                   std::uint32_t target_ip, const rte_ether_addr& target_mac);
-    void set_resolved(const key& k, const rte_ether_addr& mac, double now);
+    void send_request(std::uint16_t port, std::uint32_t ip4);
 
     rte_mempool* _pool;
     send_fn _send;
-    resolved_fn _resolved;
-    neighbor_timing _t;
     std::map<std::uint16_t, port_addr> _ports;
-    std::map<key, entry> _entries;
+    neighbor_table<std::uint32_t> _table; ///< keyed by (port, IPv4 address in network order)
 };
 
 } // namespace rns::drivers

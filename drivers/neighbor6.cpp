@@ -43,7 +43,7 @@ rte_ether_addr multicast_mac(const ip6_addr& group) noexcept {
 }
 
 neighbor6_cache::neighbor6_cache(rte_mempool* pool, send_fn send, resolved_fn resolved, neighbor_timing t)
-    : _pool(pool), _send(std::move(send)), _resolved(std::move(resolved)), _t(t) {}
+    : _pool(pool), _send(std::move(send)), _table(std::move(resolved), t) {}
 
 void neighbor6_cache::add_port(std::uint16_t port, const rte_ether_addr& mac, const ip6_addr& ip6) {
     _ports[port] = {mac, ip6};
@@ -92,16 +92,10 @@ void neighbor6_cache::send_nd(std::uint16_t port, std::uint8_t type, const rte_e
     _send(m);
 }
 
-void neighbor6_cache::set_resolved(const key& k, const rte_ether_addr& mac, double now) {
-    entry& e = _entries[k];
-    const bool changed = !e.resolved || !rte_is_same_ether_addr(&e.mac, &mac);
-    e.mac = mac;
-    e.resolved = true;
-    e.updated = now;
-    e.tries = 0;
-    if (changed) {
-        _resolved(k.first, k.second, mac);
-    }
+void neighbor6_cache::send_solicitation(std::uint16_t port, const ip6_addr& ip6) {
+    const ip6_addr group = solicited_node(ip6);
+    send_nd(port, icmp6_ns, multicast_mac(group), group, ip6, false);
+    ++solicitations_sent;
 }
 
 void neighbor6_cache::input(std::uint16_t port, rte_mbuf* frame, double now) {
@@ -163,46 +157,28 @@ void neighbor6_cache::input(std::uint16_t port, rte_mbuf* frame, double now) {
         if (lla == nullptr) {
             return; // unicast NS without source option: we would need to solicit to answer it
         }
-        set_resolved({port, src}, *lla, now);
+        _table.set_resolved(port, src, *lla, now);
         send_nd(port, icmp6_na, *lla, src, target, true);
         ++advertisements_sent;
         return;
     }
     // NA: update (or complete) an entry we have; unsolicited ones for unknown targets are ignored
     // (RFC 4861 §7.2.5: no new entry from an advertisement).
-    const key k{port, target};
-    if (lla != nullptr && _entries.count(k) != 0) {
-        set_resolved(k, *lla, now);
+    if (lla != nullptr && _table.has(port, target)) {
+        _table.set_resolved(port, target, *lla, now);
     }
 }
 
 const rte_ether_addr* neighbor6_cache::lookup(std::uint16_t port, const ip6_addr& ip6, double now) {
-    const key k{port, ip6};
-    entry& e = _entries[k];
-    if (e.resolved && now - e.updated <= _t.reachable) {
-        return &e.mac;
-    }
-    if (e.tries == 0 || (now >= e.next_try && e.tries < _t.max_retries)) {
-        const ip6_addr group = solicited_node(ip6);
-        send_nd(port, icmp6_ns, multicast_mac(group), group, ip6, false);
-        ++solicitations_sent;
-        ++e.tries;
-        e.next_try = now + _t.retry;
-    }
-    return e.resolved ? &e.mac : nullptr;
+    return _table.lookup(port, ip6, now, [this](std::uint16_t p, const ip6_addr& a) { send_solicitation(p, a); });
 }
 
 void neighbor6_cache::learn(std::uint16_t port, const ip6_addr& ip6, const rte_ether_addr& mac, double now) {
-    set_resolved({port, ip6}, mac, now);
+    _table.set_resolved(port, ip6, mac, now);
 }
 
 void neighbor6_cache::tick(double now) {
-    for (auto& [k, e] : _entries) {
-        const bool stale = !e.resolved || now - e.updated > _t.reachable;
-        if (stale && e.tries > 0 && e.tries < _t.max_retries && now >= e.next_try) {
-            (void)lookup(k.first, k.second, now);
-        }
-    }
+    _table.tick(now, [this](std::uint16_t p, const ip6_addr& a) { send_solicitation(p, a); });
 }
 
 } // namespace rns::drivers

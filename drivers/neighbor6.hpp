@@ -5,7 +5,7 @@
 // counterpart of neighbor_cache (ARP); control plane only, not thread-safe: workers see
 // resolved MACs through the UDP peer table's iface_tx entries.
 
-#include "drivers/neighbor.hpp"
+#include "drivers/neighbor_table.hpp"
 
 #include <rte_ether.h>
 #include <rte_ip.h>
@@ -16,7 +16,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <utility>
 
 namespace rns::drivers {
 
@@ -24,7 +23,7 @@ using ip6_addr = std::array<std::uint8_t, 16>;
 
 class neighbor6_cache {
   public:
-    using resolved_fn = std::function<void(std::uint16_t port, const ip6_addr& ip6, const rte_ether_addr& mac)>;
+    using resolved_fn = neighbor_table<ip6_addr>::resolved_fn;
     using send_fn = std::function<void(rte_mbuf* frame)>;
 
     neighbor6_cache(rte_mempool* pool, send_fn send, resolved_fn resolved, neighbor_timing t = {});
@@ -40,35 +39,25 @@ class neighbor6_cache {
     void learn(std::uint16_t port, const ip6_addr& ip6, const rte_ether_addr& mac, double now);
     void tick(double now);
 
-    [[nodiscard]] std::size_t size() const noexcept { return _entries.size(); }
+    [[nodiscard]] std::size_t size() const noexcept { return _table.size(); }
     std::uint64_t solicitations_sent = 0;
     std::uint64_t advertisements_sent = 0;
     std::uint64_t ignored = 0;
 
   private:
-    struct entry {
-        rte_ether_addr mac{};
-        bool resolved = false;
-        double updated = 0;
-        double next_try = 0;
-        unsigned tries = 0;
-    };
     struct port_addr {
         rte_ether_addr mac{};
         ip6_addr ip6{};
     };
-    using key = std::pair<std::uint16_t, ip6_addr>;
 
     void send_nd(std::uint16_t port, std::uint8_t type, const rte_ether_addr& dst_mac,
                  const ip6_addr& dst_ip, const ip6_addr& target, bool solicited);
-    void set_resolved(const key& k, const rte_ether_addr& mac, double now);
+    void send_solicitation(std::uint16_t port, const ip6_addr& ip6);
 
     rte_mempool* _pool;
     send_fn _send;
-    resolved_fn _resolved;
-    neighbor_timing _t;
     std::map<std::uint16_t, port_addr> _ports;
-    std::map<key, entry> _entries;
+    neighbor_table<ip6_addr> _table;
 };
 
 /// True when the upper-layer checksum over the IPv6 pseudo-header and len bytes at l4 is right.
