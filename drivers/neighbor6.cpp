@@ -1,5 +1,7 @@
 #include "drivers/neighbor6.hpp"
 
+#include "drivers/nd_parse.hpp"
+
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
@@ -9,8 +11,6 @@ namespace rns::drivers {
 
 namespace {
 
-constexpr std::uint8_t icmp6_ns = 135;
-constexpr std::uint8_t icmp6_na = 136;
 constexpr std::uint8_t opt_source_lla = 1; // RFC 4861 §4.6.1
 constexpr std::uint8_t opt_target_lla = 2;
 constexpr std::uint8_t na_flag_solicited = 0x40;
@@ -101,45 +101,24 @@ void neighbor6_cache::send_solicitation(std::uint16_t port, const ip6_addr& ip6)
 void neighbor6_cache::input(std::uint16_t port, rte_mbuf* frame, double now) {
     const auto pit = _ports.find(port);
     const std::uint32_t len = rte_pktmbuf_data_len(frame);
-    const auto* ip = rte_pktmbuf_mtod_offset(frame, const rte_ipv6_hdr*, sizeof(rte_ether_hdr));
-    const auto* icmp = reinterpret_cast<const std::uint8_t*>(ip + 1);
-    const std::uint32_t payload =
-        len >= sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) ? rte_be_to_cpu_16(ip->payload_len) : 0;
-    // RFC 4861 §7.1.1 / §7.1.2 validity: hop limit 255, ICMPv6 checksum, code 0, length >= 24.
-    if (pit == _ports.end() || payload < nd_len ||
-        payload > len - sizeof(rte_ether_hdr) - sizeof(rte_ipv6_hdr) || ip->hop_limits != 255 ||
-        icmp[1] != 0 || (icmp[0] != icmp6_ns && icmp[0] != icmp6_na) ||
-        !ipv6_l4_checksum_ok(ip, icmp, payload)) {
-        ++ignored;
-        rte_pktmbuf_free(frame);
-        return;
-    }
-    ip6_addr src{};
-    ip6_addr target{};
-    std::memcpy(src.data(), ip->src_addr, 16);
-    std::memcpy(target.data(), icmp + 8, 16);
-    const std::uint8_t type = icmp[0];
-    // The link-layer address option, if any (options are 8-byte units; a zero length is invalid).
-    const rte_ether_addr* lla = nullptr;
-    rte_ether_addr lla_copy{};
-    bool bad_option = false;
-    for (std::uint32_t off = nd_len; off + 2 <= payload;) {
-        const std::uint32_t olen = std::uint32_t{icmp[off + 1]} * 8;
-        if (olen == 0 || off + olen > payload) {
-            bad_option = true;
-            break;
-        }
-        const std::uint8_t want = type == icmp6_ns ? opt_source_lla : opt_target_lla;
-        if (icmp[off] == want && olen >= 8) {
-            std::memcpy(&lla_copy, icmp + off + 2, RTE_ETHER_ADDR_LEN);
-            lla = &lla_copy;
-        }
-        off += olen;
+    std::optional<nd_message> msg;
+    if (pit != _ports.end() && len > sizeof(rte_ether_hdr)) {
+        msg = parse_nd({rte_pktmbuf_mtod_offset(frame, const std::uint8_t*, sizeof(rte_ether_hdr)),
+                        len - sizeof(rte_ether_hdr)});
     }
     rte_pktmbuf_free(frame);
-    if (bad_option) {
+    if (!msg) {
         ++ignored;
         return;
+    }
+    const ip6_addr& src = msg->src;
+    const ip6_addr& target = msg->target;
+    const std::uint8_t type = msg->type;
+    rte_ether_addr lla_copy{};
+    const rte_ether_addr* lla = nullptr;
+    if (msg->lla) {
+        std::memcpy(&lla_copy, msg->lla->data(), RTE_ETHER_ADDR_LEN);
+        lla = &lla_copy;
     }
     static const ip6_addr unspecified{};
     const bool dad = src == unspecified;
