@@ -3,10 +3,12 @@
 #   single: A — router — B. B hosts a destination and announces it; A requests the path (the
 #           router answers with a path response), sends packets and gets their proofs back
 #           (reverse table), then opens a link to B, exchanges data with proofs and closes it.
-#   (A — r1 — r2 — B is test_probe_chain.sh.)
+#   (A — r1 — r2 — B is test_probe_chain.sh.) The second argument is the router's lcore list:
+#   meson runs it with "0" and, as the issue's multi-core test, "0-1" (two ports, one worker).
 source "$(dirname "$0")/lib.sh"
 
 topo=${1:-single}
+lcores=${2:-0} # -l: "0" control plane and graph on one core; "0-1" a worker on core 1
 RNSPROBE=${RNSPROBE:?RNSPROBE must point at the rnsprobe binary}
 nsA=pA$T_ID; nsB=pB$T_ID
 t_netns "$nsA"; t_netns "$nsB"
@@ -17,10 +19,14 @@ if [ "$topo" != single ]; then
   echo "unknown topology $topo (the chain is test_probe_chain.sh)" >&2
   exit 2
 fi
-t_router R - -l 0 --vdev "net_af_packet0,iface=rpA$T_ID" --vdev "net_af_packet1,iface=rpB$T_ID" -- \
+t_router R - -l "$lcores" --vdev "net_af_packet0,iface=rpA$T_ID" --vdev "net_af_packet1,iface=rpB$T_ID" -- \
   --port 0,addr=10.213.1.1/24,udp=4242,forward=10.213.1.2:4242 \
   --port 1,addr=10.213.2.1/24,udp=4242,forward=10.213.2.2:4242 || exit 1
 routers=("$T_LAST_PID")
+if [ "$lcores" != 0 ]; then
+  t_check "the graph runs on a worker lcore, the control plane on the main one" \
+    bash -c "grep -q '1 worker(s), packet hash' '$T_TMP/R.log'"
+fi
 expect_hops=2
 
 # B hosts a destination (announced once at start) for the whole test.
