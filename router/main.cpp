@@ -4,7 +4,6 @@
 // control plane and its interfaces; then the workers walk their graphs while the main lcore runs
 // the control plane (with one lcore it does both, alternating). SIGINT/SIGTERM stop cleanly.
 #include "drivers/dpdk_port.hpp"
-#include "router/control/identity_file.hpp"
 #include "router/control/random_source.hpp"
 #include "router/datapath/control_plane.hpp"
 #include "router/datapath/dataplane.hpp"
@@ -15,6 +14,7 @@
 #include "router/datapath/router_flags.hpp"
 #include "router/datapath/router_persistence.hpp"
 #include "router/datapath/telemetry.hpp"
+#include "router/rns/identity.hpp"
 #include "router/rns/ifac.hpp"
 
 #include <rte_cycles.h>
@@ -193,20 +193,19 @@ int run(int argc, char** argv) {
     register_all_nodes();
     build_graphs(*dp, workers, pq);
 
-    std::string id_path = flags.identity_file;
-    rns::control::identity_file_result key;
-    if (id_path.empty()) {
+    rns::identity_file_result loaded;
+    if (flags.identity_file.empty()) {
         ::mkdir(flags.state_dir.c_str(), 0700);
-        id_path = flags.state_dir + "/" + rns::control::transport_identity_file;
-        key = rns::control::load_or_create_transport_identity(id_path);
+        loaded = rns::identity::from_file_or_create(flags.state_dir + "/" + rns::transport_identity_file);
     } else {
-        key = rns::control::load_transport_identity(id_path);
+        loaded = rns::identity::from_file(flags.identity_file);
     }
-    if (!key.key) {
-        throw std::runtime_error("transport identity " + id_path + ": " + key.error);
+    if (!loaded) {
+        throw std::runtime_error("transport identity: " + loaded.error);
     }
+    const rns::byte_array<64> transport_key = loaded.id->private_key();
     rns::control::system_random rng;
-    control_plane cp(*dp, pool, *key.key, rng);
+    control_plane cp(*dp, pool, transport_key, rng);
     const double start = wall_now();
     // IFAC keys (spec §9.1), one per --port listener; the workers read them through
     // dp->ifac_keys, so they live until this function returns (after the workers stop).
@@ -268,7 +267,7 @@ int run(int argc, char** argv) {
     std::fflush(stdout);
 
     // After every configured interface: restored paths are matched to interfaces by name.
-    auto persistence = router_persistence::start(flags, cp, *key.key, wall_now());
+    auto persistence = router_persistence::start(flags, cp, transport_key, wall_now());
     telemetry tel(*dp, cp);
 
     std::vector<worker_args> args(workers.size());

@@ -2,7 +2,6 @@
 // Every event is one JSON object per line on stdout; diagnostics go to stderr.
 // Exit status: 0 success, 1 the probe failed (timeout, no proof, ...), 2 usage error.
 
-#include "router/control/identity_file.hpp"
 #include "router/rns/ifac.hpp"
 #include "tools/rnsprobe_endpoint.hpp"
 #include "tools/rnsprobe_udp.hpp"
@@ -284,12 +283,12 @@ int run(const options& o) {
     if (o.command == "listen") {
         destination_config c{identity::generate(), "rnsprobe", {"probe"}, false, std::nullopt, true, false};
         if (!o.identity_file.empty()) {
-            auto f = control::load_or_create_transport_identity(o.identity_file);
-            if (!f.key) {
+            auto f = identity::from_file_or_create(o.identity_file);
+            if (!f) {
                 std::fprintf(stderr, "rnsprobe: %s\n", f.error.c_str());
                 return 2;
             }
-            c.id = *identity::from_private_key(*f.key);
+            c.id = std::move(*f.id);
         }
         c.app_name = o.app;
         c.aspects = o.aspects;

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <string>
 
 namespace rns {
 
@@ -52,10 +54,20 @@ std::optional<identity> identity::from_private_key(byte_view private_key) {
     return id;
 }
 
-std::optional<identity> identity::from_file(const std::string& path) {
+namespace {
+
+std::string errno_text(const char* what, const std::string& path) {
+    return std::string(what) + " " + path + ": " + std::strerror(errno);
+}
+
+} // namespace
+
+identity_file_result identity::from_file(const std::string& path) {
+    identity_file_result r;
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return std::nullopt;
+        r.error = errno_text("cannot open", path);
+        return r;
     }
     // Read one byte more than a key so that a longer file is refused, not truncated.
     byte_array<identity_key_size + 1> buf{};
@@ -65,28 +77,55 @@ std::optional<identity> identity::from_file(const std::string& path) {
         if (n < 0 && errno == EINTR) {
             continue;
         }
-        if (n <= 0) {
+        if (n < 0) {
+            r.error = errno_text("cannot read", path);
+            break;
+        }
+        if (n == 0) {
             break;
         }
         got += static_cast<std::size_t>(n);
     }
     ::close(fd);
-    std::optional<identity> id;
-    if (got == identity_key_size) {
-        id = from_private_key(byte_view(buf).first(identity_key_size));
+    if (r.error.empty() && got != identity_key_size) {
+        r.error = path + ": an identity file holds exactly 64 bytes, found " +
+                  (got > identity_key_size ? std::string("more") : std::to_string(got));
+    }
+    if (r.error.empty()) {
+        r.id = from_private_key(byte_view(buf).first(identity_key_size));
     }
     sodium_memzero(buf.data(), buf.size());
-    return id;
+    return r;
 }
 
-bool identity::to_file(const std::string& path) const {
+identity_file_result identity::from_file_or_create(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        return from_file(path);
+    }
+    identity_file_result r;
+    if (errno != ENOENT) {
+        r.error = errno_text("cannot stat", path);
+        return r;
+    }
+    identity id = generate();
+    if (auto w = id.to_file(path); !w) {
+        r.error = w.error;
+        return r;
+    }
+    r.id = std::move(id);
+    r.created = true;
+    return r;
+}
+
+identity_write_result identity::to_file(const std::string& path) const {
     if (!_signer) {
-        return false;
+        return {path + ": a public-only identity has no private key to write"};
     }
     const std::string tmp = path + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
     if (fd < 0) {
-        return false;
+        return {errno_text("cannot create", tmp)};
     }
     byte_array<64> key = private_key();
     std::size_t done = 0;
@@ -101,12 +140,20 @@ bool identity::to_file(const std::string& path) const {
         done += static_cast<std::size_t>(n);
     }
     sodium_memzero(key.data(), key.size());
-    const bool ok = done == key.size() && ::fsync(fd) == 0;
-    if (::close(fd) != 0 || !ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        return false;
+    std::string error;
+    if (done != key.size() || ::fsync(fd) != 0) {
+        error = errno_text("cannot write", tmp);
     }
-    return true;
+    if (::close(fd) != 0 && error.empty()) {
+        error = errno_text("cannot close", tmp);
+    }
+    if (error.empty() && ::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = errno_text("cannot rename to", path);
+    }
+    if (!error.empty()) {
+        ::unlink(tmp.c_str());
+    }
+    return {error};
 }
 
 std::optional<identity> identity::from_public_key(byte_view public_key) {

@@ -47,6 +47,18 @@ struct decrypt_result {
     explicit operator bool() const noexcept { return plaintext.has_value(); }
 };
 
+struct identity_file_result;
+
+/// Outcome of writing an identity file: true, or false with a message naming the file and cause.
+struct identity_write_result {
+    std::string error;
+    explicit operator bool() const noexcept { return error.empty(); }
+};
+
+/// File name of a transport node's identity in its state directory (the reference's
+/// storage/transport_identity, spec §6.16).
+inline constexpr const char* transport_identity_file = "transport_identity";
+
 class identity {
   public:
     /// A new identity from 64 fresh random bytes (X25519 private first, then the Ed25519 seed).
@@ -54,8 +66,11 @@ class identity {
     /// From the 64-byte private key form (spec §2.1); nullopt unless exactly 64 bytes.
     [[nodiscard]] static std::optional<identity> from_private_key(byte_view private_key);
     /// Reads an identity file in the reference's format (Identity.to_file: the 64-byte private key
-    /// and nothing else); nullopt if it cannot be read or is not exactly 64 bytes.
-    [[nodiscard]] static std::optional<identity> from_file(const std::string& path);
+    /// and nothing else); an error (path and cause) if it cannot be read or is not exactly 64 bytes.
+    [[nodiscard]] static identity_file_result from_file(const std::string& path);
+    /// Reads path, or if it does not exist generates an identity and writes it there (to_file);
+    /// `created` tells which.
+    [[nodiscard]] static identity_file_result from_file_or_create(const std::string& path);
     /// From a 64-byte public key (announce, LINKIDENTIFY); nullopt unless exactly 64 bytes.
     /// Any 64 bytes are accepted, as the reference does; a bad Ed25519 point fails at verify.
     [[nodiscard]] static std::optional<identity> from_public_key(byte_view public_key);
@@ -71,9 +86,9 @@ class identity {
     [[nodiscard]] byte_array<64> private_key() const noexcept;
     [[nodiscard]] byte_array<64> public_key() const noexcept;
     /// Writes the private key in the reference's file format, readable by the owner only (0600),
-    /// replacing `path` atomically (temporary file, fsync, rename). False on any error or for a
-    /// public-only identity.
-    [[nodiscard]] bool to_file(const std::string& path) const;
+    /// replacing `path` atomically (temporary file, fsync, rename). An error (path and cause) on
+    /// any failure or for a public-only identity.
+    [[nodiscard]] identity_write_result to_file(const std::string& path) const;
     [[nodiscard]] const crypto::x25519_public& x25519_public() const noexcept { return _x25519_pub; }
     [[nodiscard]] const crypto::ed25519_public& ed25519_public() const noexcept { return _ed25519_pub; }
     /// Identity hash T(public key) (spec §1.1).
@@ -127,6 +142,14 @@ class identity {
     crypto::x25519_public _x25519_pub{};
     crypto::ed25519_public _ed25519_pub{};
     hash16 _hash{};
+};
+
+/// An identity read from (or created in) a file, or why not.
+struct identity_file_result {
+    std::optional<identity> id;
+    std::string error;    ///< set iff !id: the path and the cause
+    bool created = false; ///< from_file_or_create wrote a new identity
+    explicit operator bool() const noexcept { return id.has_value(); }
 };
 
 } // namespace rns

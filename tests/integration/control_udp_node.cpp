@@ -6,7 +6,7 @@
 // usage: control_udp_node --identity FILE --iface NAME,LISTEN_IP:PORT,FORWARD_IP:PORT [...]
 //                         [--mode NAME=MODE] [--duration S]
 
-#include "router/control/identity_file.hpp"
+#include "router/rns/identity.hpp"
 #include "router/control/transport.hpp"
 #include "tools/rnsprobe_udp.hpp"
 
@@ -92,9 +92,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "need --identity and at least one --iface\n");
         return 2;
     }
-    auto key = load_or_create_transport_identity(identity_file);
-    if (!key.key) {
-        std::fprintf(stderr, "%s\n", key.error.c_str());
+    auto loaded = rns::identity::from_file_or_create(identity_file);
+    if (!loaded) {
+        std::fprintf(stderr, "%s\n", loaded.error.c_str());
         return 2;
     }
     std::signal(SIGINT, on_signal);
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
     udp_sink sink;
     sink.ifaces = &udp;
     system_random rng;
-    transport t(*key.key, sink, rng);
+    transport t(loaded.id->private_key(), sink, rng);
     const double start = probe::now_seconds();
     for (const auto& s : specs) {
         udp.push_back(std::make_unique<probe::udp_interface>(s.listen, s.forward));

@@ -1,11 +1,10 @@
 // Transport tables (spec §6.1-§6.5, §6.11, §6.12): dedup generations, HEADER_2 rewrites by
 // remaining hops, reverse-table proofs, link requests with MTU clamping, culling and expiry,
-// and the transport identity file.
+// (the transport identity file: test_identity.cpp).
 
 #include "test_control_support.hpp"
 
 #include "crypto/sha256.hpp"
-#include "router/control/identity_file.hpp"
 #include "router/rns/announce.hpp"
 #include "router/rns/destination.hpp"
 
@@ -270,33 +269,6 @@ TEST_CASE("control tables: paths expire by the mode of their interface, refreshe
     n.t.remove_interface(n.b, 86400.0 + 20.0);
     CHECK(n.t.path_count() == 0);
     CHECK(n.sink.paths.empty());
-}
-
-TEST_CASE("control identity file: created once (64 bytes, 0600), then loaded; bad sizes refused") {
-    const auto dir = std::filesystem::temp_directory_path() / ("rns-ctl-id-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const std::string path = (dir / transport_identity_file).string();
-    auto first = load_or_create_transport_identity(path);
-    REQUIRE(first.key);
-    CHECK(first.created);
-    CHECK(std::filesystem::file_size(path) == 64);
-    CHECK((std::filesystem::status(path).permissions() & std::filesystem::perms::group_all) ==
-          std::filesystem::perms::none);
-    auto second = load_or_create_transport_identity(path);
-    REQUIRE(second.key);
-    CHECK_FALSE(second.created);
-    CHECK(*second.key == *first.key);
-    // The key is the reference's form: the identity built from it has the same hash both times.
-    CHECK(identity::from_private_key(*first.key)->hash() == identity::from_private_key(*second.key)->hash());
-    {
-        std::ofstream f(path, std::ios::binary | std::ios::trunc);
-        f << "short";
-    }
-    auto bad = load_transport_identity(path);
-    CHECK_FALSE(bad.key);
-    CHECK_FALSE(bad.error.empty());
-    CHECK_FALSE(load_transport_identity((dir / "missing").string()).key);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("control tables: an unanswered link request to a 1-hop destination triggers rediscovery") {

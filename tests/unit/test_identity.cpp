@@ -180,6 +180,7 @@ TEST_CASE("identity: file round trip in the reference's 64-byte format, owner-on
 
     const identity a = identity::generate();
     REQUIRE(a.to_file(path));
+    CHECK_FALSE(fs::exists(path + ".tmp"));
     CHECK(fs::file_size(path) == 64);
     CHECK((fs::status(path).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
     std::ifstream raw(path, std::ios::binary);
@@ -188,17 +189,54 @@ TEST_CASE("identity: file round trip in the reference's 64-byte format, owner-on
 
     auto b = identity::from_file(path);
     REQUIRE(b);
-    CHECK(b->public_key() == a.public_key());
+    CHECK(b.error.empty());
+    CHECK(b.id->public_key() == a.public_key());
 
     // Overwriting replaces the key; wrong sizes and missing files are refused.
     const identity c = identity::generate();
     REQUIRE(c.to_file(path));
-    CHECK(identity::from_file(path)->hash() == c.hash());
+    CHECK(identity::from_file(path).id->hash() == c.hash());
     std::ofstream(path, std::ios::binary | std::ios::app) << 'x';
-    CHECK_FALSE(identity::from_file(path).has_value());
+    auto longer = identity::from_file(path);
+    CHECK_FALSE(longer);
+    CHECK(longer.error == path + ": an identity file holds exactly 64 bytes, found more");
     std::ofstream(path, std::ios::binary | std::ios::trunc) << "short";
-    CHECK_FALSE(identity::from_file(path).has_value());
-    CHECK_FALSE(identity::from_file((dir / "missing").string()).has_value());
-    CHECK_FALSE(identity::from_public_key(a.public_key())->to_file((dir / "pub").string()));
+    auto shorter = identity::from_file(path);
+    CHECK_FALSE(shorter);
+    CHECK(shorter.error == path + ": an identity file holds exactly 64 bytes, found 5");
+    const std::string missing = (dir / "missing").string();
+    auto none = identity::from_file(missing);
+    CHECK_FALSE(none);
+    CHECK(none.error == "cannot open " + missing + ": No such file or directory");
+    auto pub = identity::from_public_key(a.public_key())->to_file((dir / "pub").string());
+    CHECK_FALSE(pub);
+    CHECK(pub.error.find("public-only") != std::string::npos);
+    auto nodir = a.to_file((dir / "no" / "such").string());
+    CHECK_FALSE(nodir);
+    CHECK(nodir.error.find("cannot create") == 0);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("identity: from_file_or_create makes the transport identity once (64 bytes, 0600), then reads it") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("rns_identity_create_" + to_hex(crypto::random_array<6>()));
+    fs::create_directories(dir);
+    const std::string path = (dir / transport_identity_file).string();
+    auto first = identity::from_file_or_create(path);
+    REQUIRE(first);
+    CHECK(first.created);
+    CHECK(fs::file_size(path) == 64);
+    CHECK((fs::status(path).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
+    auto second = identity::from_file_or_create(path);
+    REQUIRE(second);
+    CHECK_FALSE(second.created);
+    CHECK(second.id->private_key() == first.id->private_key());
+    CHECK(second.id->hash() == first.id->hash());
+    // An existing file of the wrong size is refused, not replaced.
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << "short";
+    auto bad = identity::from_file_or_create(path);
+    CHECK_FALSE(bad);
+    CHECK_FALSE(bad.error.empty());
+    CHECK(fs::file_size(path) == 5);
     fs::remove_all(dir);
 }
