@@ -113,4 +113,7 @@ class endpoint {
     std::set<hash32> _seen;
 };
 
+/// b as text for events when every byte is printable ASCII, else empty.
+[[nodiscard]] std::string printable(byte_view b);
+
 } // namespace rns::probe
