@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 using namespace rns;
 using rns::drivers::parse_nd;
 
@@ -34,8 +36,10 @@ void fix_checksum(bytes& p) {
     for (std::size_t i = 8; i < 40; i += 2) {
         sum += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
     }
-    for (std::size_t i = 0; i < len; i += 2) {
-        sum += static_cast<std::uint32_t>(p[40 + i] << 8 | (i + 1 < len ? p[41 + i] : 0));
+    // Sums the bytes present: a variant may claim a payload longer than the packet.
+    const std::size_t have = std::min<std::size_t>(len, p.size() - 40);
+    for (std::size_t i = 0; i < have; i += 2) {
+        sum += static_cast<std::uint32_t>(p[40 + i] << 8 | (i + 1 < have ? p[41 + i] : 0));
     }
     while ((sum >> 16) != 0) {
         sum = (sum & 0xffff) + (sum >> 16);
