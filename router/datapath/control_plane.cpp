@@ -261,13 +261,7 @@ void control_plane::handle_punt(rte_mbuf* m, double now) {
         return;
     case pkt_kind::icmp_echo:
         ++_stats.punted_icmp;
-        if (drivers::echo_request_to_reply(m)) {
-            rte_pktmbuf_mtod(m, rte_ether_hdr*)->src_addr = _dp.ports[m->port].mac;
-            pp.kind = pkt_kind::raw_frame;
-            inject(m);
-        } else {
-            rte_pktmbuf_free(m);
-        }
+        send_echo_reply(m, drivers::echo_request_to_reply(m));
         return;
     case pkt_kind::ndp:
         ++_stats.punted_ndp;
@@ -275,13 +269,7 @@ void control_plane::handle_punt(rte_mbuf* m, double now) {
         return;
     case pkt_kind::icmp6_echo:
         ++_stats.punted_icmp6;
-        if (drivers::echo6_request_to_reply(m)) {
-            rte_pktmbuf_mtod(m, rte_ether_hdr*)->src_addr = _dp.ports[m->port].mac;
-            pp.kind = pkt_kind::raw_frame;
-            inject(m);
-        } else {
-            rte_pktmbuf_free(m);
-        }
+        send_echo_reply(m, drivers::echo6_request_to_reply(m));
         return;
     case pkt_kind::raw_frame:
         break;
@@ -344,6 +332,18 @@ unsigned control_plane::poll(double now) {
         done += n;
     }
     return done;
+}
+
+// m was turned into an echo reply in place (ICMP or ICMPv6) when `rewritten`; it leaves from
+// the port it came in on, with the port's MAC as source.
+void control_plane::send_echo_reply(rte_mbuf* m, bool rewritten) {
+    if (!rewritten) {
+        rte_pktmbuf_free(m);
+        return;
+    }
+    rte_pktmbuf_mtod(m, rte_ether_hdr*)->src_addr = _dp.ports[m->port].mac;
+    priv(m).kind = pkt_kind::raw_frame;
+    inject(m);
 }
 
 void control_plane::expire_pending(double now) {

@@ -94,6 +94,7 @@ class control_plane final : public control::transport_sink {
 
   private:
     void handle_punt(rte_mbuf* m, double now);
+    void send_echo_reply(rte_mbuf* m, bool rewritten);
     /// Drops packets that waited for a neighbour longer than pending_life (counted).
     void expire_pending(double now);
     void handle_feedback(const struct feedback_record& r, double now);
