@@ -1,5 +1,5 @@
 #pragma once
-// The persistence thread and its public API (DESIGN.md "Persistence"; issue 4).
+// The persistence thread and its public API (DESIGN.md "Persistence").
 //
 // One thread owns one io_uring and a fixed pool of registered-file slots. Producers (data plane,
 // control plane) hand it records through a lock-free MPSC ring; a full ring is a counted drop.

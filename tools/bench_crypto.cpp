@@ -1,5 +1,6 @@
 // bench_crypto: per-core rates of the crypto rnsrouter needs, one thread, on this machine
-// (issue 2 "Benchmarks"; later issues pick engines from this table). Not a test: it asserts
+// (the fast path and the control plane pick their engines from these
+// measurements). Not a test: it asserts
 // nothing about speed, but it does refuse to time an engine whose output is wrong.
 //
 // Usage: bench_crypto [seconds per measurement, default 0.5]

@@ -1,5 +1,5 @@
 #pragma once
-// Wiring between the control plane's transport and the persistence thread (issue 4; spec §5.4,
+// Wiring between the control plane's transport and the persistence thread (spec §5.4,
 // §6.1, §6.12, §11). Control thread only, like the transport itself.
 //
 // - ratchets: the sink's ratchet_learned() notification (a validated announce carried a new

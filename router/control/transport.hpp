@@ -6,7 +6,7 @@
 // Single-threaded and deterministic: time comes in as `now` (seconds) on every call, randomness
 // from the injected random_source, output goes to the injected transport_sink. Not a fast-path
 // object: it allocates and uses hash maps freely; the datapath mirrors the forwarding tables
-// through the sink notifications (see sink.hpp and /work/notes/control_api.md).
+// through the sink notifications (sink.hpp).
 
 #include "router/control/counters.hpp"
 #include "router/control/dedup.hpp"

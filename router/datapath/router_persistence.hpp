@@ -1,5 +1,5 @@
 #pragma once
-// The router's persistence (issue 4): opens persist::store in --state-dir, seeds the control
+// The router's persistence: opens persist::store in --state-dir, seeds the control
 // plane's transport from it, forwards ratchets and takes path/known-destination snapshots
 // through control::persistence_bridge, and publishes the store's counters as the DPDK telemetry
 // command /rns/persist. Main lcore (control thread) only, except the telemetry callback, which

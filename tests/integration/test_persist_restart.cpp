@@ -1,5 +1,5 @@
-// Restart through the persistence thread, at the control level (DPDK-free; issue 4 "Restart:
-// paths and ratchets learned before a graceful stop are there after start").
+// Restart through the persistence thread, at the control level (DPDK-free): paths
+// and ratchets learned before a graceful stop are there after start.
 //
 // A transport with a persist::store learns a ratchet-carrying announce, stops gracefully (final
 // snapshot + flush); a new store and a new transport on the same state directory restore it and

@@ -1,4 +1,4 @@
-// Proof: crash consistency (issue 4). A writer child is killed with SIGKILL at a random moment,
+// Proof: crash consistency. A writer child is killed with SIGKILL at a random moment,
 // at least 50 times, on the same state directory. After each kill the state is reloaded: every
 // record the child saw acknowledged as durable is there (or a newer one for that destination),
 // every record present is one that was submitted, nothing before the tail is corrupt, and a torn

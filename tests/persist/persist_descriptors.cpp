@@ -1,4 +1,4 @@
-// Proof: descriptor stability (issue 4). One million ratchet updates for 100,000 destinations from
+// Proof: descriptor stability. One million ratchet updates for 100,000 destinations from
 // two producer threads, with RLIMIT_NOFILE lowered to 64: every update is persisted (checked by
 // reloading), the /proc/self/fd count is identical before and after, no state file is ever in it,
 // and nothing fails.

@@ -1,4 +1,4 @@
-// Proof: the disk fills up (issue 4, fault injection). A 1 MiB tmpfs is mounted in a private
+// Proof: the disk fills up (fault injection). A 1 MiB tmpfs is mounted in a private
 // mount namespace, the store writes into it, a filler file takes the remaining space. While the
 // disk is full: producers are never blocked, the failure is counted and logged once, failed
 // attempts give their slots back. When the filler is removed, writing resumes and every record

@@ -4,7 +4,7 @@
 #           router answers with a path response), sends packets and gets their proofs back
 #           (reverse table), then opens a link to B, exchanges data with proofs and closes it.
 #   (A — r1 — r2 — B is test_probe_chain.sh.) The second argument is the router's lcore list:
-#   meson runs it with "0" and, as the issue's multi-core test, "0-1" (two ports, one worker).
+#   meson runs it with "0" and, as the multi-core case, "0-1" (two ports, one worker).
 source "$(dirname "$0")/lib.sh"
 
 topo=${1:-single}

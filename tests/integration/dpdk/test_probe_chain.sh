@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# A — r1 — r2 — B with rnsprobe endpoints (real packets, net_af_packet on veths), issue 3:
-# "announces propagate with the right hop counts; path requests for a destination unknown to
-# router1 are resolved through router2; data flows both ways".
+# A — r1 — r2 — B with rnsprobe endpoints (real packets, net_af_packet on veths):
+# announces propagate with the right hop counts; path requests for a destination unknown to
+# router1 are resolved through router2; data flows both ways.
 #
 # Each side has two endpoints on its namespace address: a host (`rnsprobe listen`, UDP 4243 on
 # A, 4242 on B) that announces a destination, proves and logs what it receives, and a client
