@@ -97,6 +97,8 @@ int main() {
         }
     }
     std::sort(files.begin(), files.end());
+    std::cout << "conformance: vectors from " << fs::absolute(dir).string()
+              << (env != nullptr && *env != '\0' ? " (VECTORS_DIR)" : " (default)") << "\n";
     if (files.empty()) {
         std::cerr << "conformance: no vector files in " << dir << "\n";
         return 1;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""One side (A or B) of a reference capture, replayed against a live router.
+"""One neighbour of a transport node in a reference capture, replayed against a live router that
+plays that transport node (capture_plan.py says which nodes and ports).
 
-Sends every datagram the capture shows this node sending to the transport node, at the
+Sends every datagram the capture shows this neighbour sending to the transport node, at the
 capture's relative times (from an ephemeral source port, like the reference UDPInterface), and
 records every datagram the router sends to this node's listen port. Causality is kept: a datagram
 is sent only once the forwarded datagrams the capture shows arriving here before it have arrived
@@ -14,47 +15,53 @@ import socket
 import sys
 import time
 
+from capture_plan import is_header2_data
 
-def add_abuse(packets, role, mine):
+
+def add_abuse(packets, node, node_id, role, peers, mine):
     """Bad traffic mixed into the replay ("abuse" mode); the router must drop each under its own
-    reason and still forward everything else exactly like T.
+    reason and still forward everything else exactly like the transport node did.
 
-    A: every HEADER_2 DATA packet is sent twice (duplicate); at the start a 10-byte packet
-       (malformed), B's announce with a corrupted signature, a packet whose hop byte is 128
-       (hop limit) and a HEADER_2 packet to an unknown destination via T.
-    B: copies of A's HEADER_2 DATA packets arrive from B's side too (the same packet on two
-       interfaces) shortly after A's originals.
+    The first neighbour (peers[0]): every HEADER_2 DATA packet it sends is sent twice
+       (duplicate); at the start a 10-byte packet (malformed), the first announce the node
+       received with a corrupted signature, the same announce with hop byte 128 (hop limit) and
+       a HEADER_2 packet to an unknown destination via the node.
+    The second neighbour (peers[1]): copies of the first neighbour's HEADER_2 DATA packets
+       arrive from its side too (the same packet on two interfaces) shortly after the originals.
     """
-    t_id = bytes.fromhex("72d4639498284f5a552367993d1ba2c7")
     out = []
-    if role == "A":
-        b_announce = bytes.fromhex(packets[0]["raw"])
-        bad_sig = bytearray(b_announce)
-        bad_sig[19 + 64 + 10 + 10 + 5] ^= 0x01  # a byte inside the signature (no ratchet)
-        if b_announce[0] & 0x20:
-            bad_sig = bytearray(b_announce)
-            bad_sig[19 + 64 + 10 + 10 + 32 + 5] ^= 0x01
-        hop_limit = bytearray(b_announce)
+    if role == peers[0]:
+        announce = next(bytes.fromhex(p["raw"]) for p in packets
+                        if p["receiver"] == node and p["parsed"]["packet_type_name"] == "ANNOUNCE")
+        # spec §1.1: header, destination [, transport id], context; spec §5.1: public key (64),
+        # name hash (10), random hash (10) [, ratchet (32)], signature (64).
+        header = 35 if announce[0] & 0x40 else 19
+        ratchet = 32 if announce[0] & 0x20 else 0
+        bad_sig = bytearray(announce)
+        bad_sig[header + 64 + 10 + 10 + ratchet + 5] ^= 0x01  # a byte inside the signature
+        hop_limit = bytearray(announce)
         hop_limit[1] = 128
-        unknown = bytes([0x50, 0x00]) + t_id + bytes(range(16)) + b"\x00" + b"unknown destination"
+        unknown = bytes([0x50, 0x00]) + node_id + bytes(range(16)) + b"\x00" + b"unknown destination"
         out += [(0.05, b"\x00\x01" + bytes(8), set()), (0.06, bytes(bad_sig), set()),
                 (0.07, bytes(hop_limit), set()), (0.08, unknown, set())]
     for t, raw, needs in mine:
         out.append((t, raw, needs))
-        if role == "A" and raw[0] & 0x40 and raw[0] & 0x03 == 0:
+        if role == peers[0] and is_header2_data(raw):
             out.append((t + 0.01, raw, set()))
-    if role == "B":
+    if len(peers) > 1 and role == peers[1]:
         for p in packets:
             raw = bytes.fromhex(p["raw"])
-            if p["sender"] == "A" and raw[0] & 0x40 and raw[0] & 0x03 == 0:
+            if p["sender"] == peers[0] and p["receiver"] == node and is_header2_data(raw):
                 out.append((p["time_rel"] - packets[0]["time_rel"] + 0.5 + 0.05, raw, set()))
     out.sort(key=lambda x: x[0])
     return out
 
 
 def main():
-    capture, role, router_ip, router_port, listen_ip, listen_port, start, duration, out = sys.argv[1:10]
-    abuse = len(sys.argv) > 10 and sys.argv[10] == "abuse"
+    (capture, node, node_id, peers, role, router_ip, router_port, listen_ip, listen_port, start,
+     duration, out) = sys.argv[1:13]
+    abuse = len(sys.argv) > 13 and sys.argv[13] == "abuse"
+    peers = peers.split(",")
     router_port, listen_port = int(router_port), int(listen_port)
     start, duration = float(start), float(duration)
     with open(capture) as f:
@@ -62,14 +69,14 @@ def main():
     first = packets[0]["time_rel"]
     mine = []
     for p in packets:
-        if p["sender"] == role and p["receiver"] != role:
+        if p["sender"] == role and p["receiver"] == node:
             needs = {q["raw"] for q in packets[:p["index"]]
-                     if q["receiver"] == role and q["sender"] == "T"
+                     if q["receiver"] == role and q["sender"] == node
                      and q["relation"]["kind"] in ("forwarded", "path_response")}
             mine.append((p["time_rel"] - first + 0.5, bytes.fromhex(p["raw"]), needs))
 
     if abuse:
-        mine = add_abuse(packets, role, mine)
+        mine = add_abuse(packets, node, bytes.fromhex(node_id), role, peers, mine)
 
     rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     rx.bind((listen_ip, listen_port))

@@ -1,37 +1,61 @@
 #!/usr/bin/env bash
-# The reference capture (VECTORS_DIR/capture_transport.pcap) replayed into the router through
-# net_pcap: the datagrams A and B sent to T, in capture order, as fast as the port reads them.
-# The router holds T's identity (capture JSON secrets) and T's addressing: 127.0.0.1, UDP 29012
-# (interface to_A, sending to 29011) and 29013 (to_B, sending to 29014) on one port, like T's
-# two UDPInterfaces. It runs on for the rebroadcast timers, then everything it transmitted
-# (net_pcap tx_pcap) is split by destination port and compared with what T sent to A and to B:
-# the same distinct datagrams. Timing is not replayed, so here most decisions are taken by the
-# control plane (in order, through the punt ring); test_capture_live.sh covers the fast path.
-# Other captures of the same format can be run through it by pointing VECTORS_DIR elsewhere.
+# Every reference capture (VECTORS_DIR/capture_*.json with its .pcap) replayed into the router
+# through net_pcap, once per transport node X it contains: the datagrams X's neighbours sent to
+# X, in capture order, as fast as the port reads them. The router holds X's identity (the
+# capture's secrets) and X's addressing: 127.0.0.1, one listener per UDP link of X (X's listen
+# port, sending to the neighbour's), like X's UDPInterfaces. It runs on for the rebroadcast
+# timers, then everything it transmitted (net_pcap tx_pcap) is split by destination port and
+# compared with what X sent to each neighbour: the same distinct datagrams. Timing is not
+# replayed, so here most decisions are taken by the control plane (in order, through the punt
+# ring); test_capture_live.sh covers the fast path.
 source "$(dirname "$0")/lib.sh"
 
-vectors=${VECTORS_DIR:?VECTORS_DIR must point at the vector folder}
-capture=$vectors/capture_transport.json
-[ -f "$capture" ] && [ -f "$vectors/capture_transport.pcap" ] || { echo "SKIP: no capture in $vectors"; exit 77; }
+vectors=${VECTORS_DIR:-${RNS_DEFAULT_VECTORS_DIR:?VECTORS_DIR or RNS_DEFAULT_VECTORS_DIR must name the vector folder}}
 here=$(cd "$(dirname "$0")" && pwd)
+shopt -s nullglob
+captures=("$vectors"/capture_*.json)
+[ "${#captures[@]}" -gt 0 ] || { echo "FAIL: no capture_*.json in $vectors"; exit 1; }
 
-python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['secrets']['T.transport_identity'])" \
-  "$capture" | xxd -r -p >"$T_TMP/t_identity"
-python3 "$here/pcap_tool.py" prepare "$vectors/capture_transport.pcap" "$T_TMP/in.pcap" 29012 29013
+run=0
+play() { # CAPTURE PCAP NODE
+  local capture=$1 pcap=$2 node=$3 k pid
+  local neighbors node_ports peer_ports node_id expect_forward expect_proof expect_link expect_dups
+  eval "$(python3 "$here/capture_plan.py" plan "$capture" "$node")" || return 1
+  run=$((run + 1))
+  echo "== $(basename "$capture"): router plays $node (transport id $node_id), neighbours ${neighbors[*]}"
+  python3 "$here/capture_plan.py" identity "$capture" "$node" "$T_TMP/id_$run" || return 1
+  python3 "$here/pcap_tool.py" prepare "$pcap" "$T_TMP/in_$run.pcap" "${node_ports[@]}" || return 1
+  local ports=()
+  for k in "${!neighbors[@]}"; do
+    ports+=(--port "0,addr=127.0.0.1/8,udp=${node_ports[$k]},broadcast=127.0.0.1:${peer_ports[$k]}")
+  done
+  t_router "$node$run" - -l 0 --vdev "net_pcap0,rx_pcap=$T_TMP/in_$run.pcap,tx_pcap=$T_TMP/out_$run.pcap" -- \
+    "${ports[@]}" --identity "$T_TMP/id_$run" --run-seconds 10 || return 1
+  pid=$T_LAST_PID
+  t_check "router runs as $node (transport id $node_id)" grep -q "$node_id" "$T_TMP/$node$run.ready"
+  # --run-seconds: it stops by itself after the announce retransmissions (~6 s) are done.
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  t_check "router stopped by itself, cleanly" wait "$pid"
+  cat "$T_TMP/$node$run.log"
+  local outs=()
+  for k in "${!neighbors[@]}"; do
+    python3 "$here/pcap_tool.py" split "$T_TMP/out_$run.pcap" "${peer_ports[$k]}" "$T_TMP/rx_${run}_$k.json"
+    outs+=("${neighbors[$k]}" "$T_TMP/rx_${run}_$k.json")
+  done
+  t_check "router transmitted to ${neighbors[*]} exactly what $node did (modulo timing)" \
+    python3 "$here/capture_compare.py" "$capture" "$node" "${outs[@]}"
+}
 
-t_router T - -l 0 --vdev "net_pcap0,rx_pcap=$T_TMP/in.pcap,tx_pcap=$T_TMP/out.pcap" -- \
-  --port 0,addr=127.0.0.1/8,udp=29012,broadcast=127.0.0.1:29011 \
-  --port 0,addr=127.0.0.1/8,udp=29013,broadcast=127.0.0.1:29014 \
-  --identity "$T_TMP/t_identity" --run-seconds 10 || exit 1
-pid=$T_LAST_PID
-t_check "router runs as T (transport id 72d4639498284f5a552367993d1ba2c7)" \
-  grep -q 72d4639498284f5a552367993d1ba2c7 "$T_TMP/T.ready"
-# --run-seconds: it stops by itself after the announce retransmissions (~6 s) are done.
-for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-t_check "router stopped by itself, cleanly" wait "$pid"
-cat "$T_TMP/T.log"
-python3 "$here/pcap_tool.py" split "$T_TMP/out.pcap" 29011 "$T_TMP/a.json"
-python3 "$here/pcap_tool.py" split "$T_TMP/out.pcap" 29014 "$T_TMP/b.json"
-t_check "router transmitted to A and B exactly what T did (modulo timing)" \
-  python3 "$here/capture_compare.py" "$capture" "$T_TMP/a.json" "$T_TMP/b.json"
+for capture in "${captures[@]}"; do
+  pcap=${capture%.json}.pcap
+  if [ ! -f "$pcap" ]; then
+    t_check "$(basename "$capture") has its pcap $(basename "$pcap")" false
+    continue
+  fi
+  mapfile -t nodes < <(python3 "$here/capture_plan.py" transports "$capture")
+  [ "${#nodes[@]}" -gt 0 ] || t_check "$(basename "$capture") names a transport node" false
+  for node in "${nodes[@]}"; do
+    play "$capture" "$pcap" "$node" || t_check "set-up for $node of $(basename "$capture")" false
+  done
+done
 t_finish
