@@ -343,15 +343,10 @@ int main() {
     if (!crypto::init()) {
         return 1;
     }
-    std::string dir = "../shared/vectors";
+    std::string dir = RNS_DEFAULT_VECTORS_DIR; // tests/vectors in the repository (tests/meson.build)
     if (const char* v = std::getenv("VECTORS_DIR"); v != nullptr && *v != '\0') {
         dir = v;
     }
-#ifdef RNS_DEFAULT_VECTORS_DIR
-    else {
-        dir = RNS_DEFAULT_VECTORS_DIR;
-    }
-#endif
     std::vector<std::filesystem::path> files;
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {

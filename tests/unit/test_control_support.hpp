@@ -50,11 +50,7 @@ inline std::string vectors_dir() {
     if (const char* v = std::getenv("VECTORS_DIR"); v != nullptr && *v != '\0') {
         return v;
     }
-#ifdef RNS_DEFAULT_VECTORS_DIR
-    return RNS_DEFAULT_VECTORS_DIR;
-#else
-    return "../shared/vectors";
-#endif
+    return RNS_DEFAULT_VECTORS_DIR; // tests/vectors in the repository (tests/meson.build)
 }
 
 inline nlohmann::json load_vector(const std::string& name) {
