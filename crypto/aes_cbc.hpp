@@ -2,7 +2,7 @@
 // AES-CBC without padding (OpenSSL libcrypto, AES-NI where present). PKCS7 is applied by the Token
 // layer so that its unpadding rules match the reference exactly (spec §2.4).
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 #include <optional>
 

@@ -1,7 +1,7 @@
 #pragma once
 // Ed25519 (RFC 8032, pure, deterministic) as used by identities, announces, proofs and IFAC.
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 namespace rns::crypto {
 
@@ -33,7 +33,7 @@ class ed25519_signer {
 /// accepts small-order public keys and small-order R (e.g. public key = the identity point with
 /// signature R = identity, S = 0 verifies for every message). An announce the reference accepts
 /// must be accepted here too, or the two disagree about which paths exist; so the verdict is
-/// OpenSSL's. libsodium (about twice as fast, tools/bench crypto) answers first; OpenSSL is asked
+/// OpenSSL's. libsodium (about twice as fast, tools/bench/run crypto) answers first; OpenSSL is asked
 /// only when libsodium refuses and a key or R encoding is one libsodium treats specially.
 [[nodiscard]] bool ed25519_verify(const ed25519_public& pub, byte_view msg,
                                   byte_view signature) noexcept;

@@ -1,7 +1,7 @@
 #pragma once
 // HMAC-SHA256 and HKDF (RFC 5869) as Reticulum uses them (spec §2.3).
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 namespace rns::crypto {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Cryptographic randomness (libsodium, getrandom-backed).
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 #include <sodium.h>
 

@@ -2,7 +2,7 @@
 
 // OpenSSL 3 deprecates the low-level SHA256_* calls in favour of EVP, but EVP re-initialises a
 // provider context per message and SHA256() one-shot allocates one; either costs more than hashing
-// a 300-byte packet (tools/bench crypto). The low-level calls run the same SHA-NI code on a stack
+// a 300-byte packet (tools/bench/run crypto). The low-level calls run the same SHA-NI code on a stack
 // context, with no allocation.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>

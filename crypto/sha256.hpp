@@ -1,9 +1,9 @@
 #pragma once
 // SHA-256 and the truncated hashes of spec §1.1, one message at a time. OpenSSL's implementation
-// (SHA-NI where the CPU has it: several times libsodium's portable C, see tools/bench crypto); the
+// (SHA-NI where the CPU has it: several times libsodium's portable C, see tools/bench/run crypto); the
 // batched packet-hash engines live in sha256_batch.hpp.
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 #include <array>
 #include <initializer_list>

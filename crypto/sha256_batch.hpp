@@ -17,7 +17,7 @@
 // flag byte over the byte just before the hashed tail (raw[1] or raw[17]), hash from there, then put
 // the original byte back.
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 #include <cstdint>
 #include <memory>

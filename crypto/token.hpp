@@ -3,7 +3,7 @@
 //   token = IV(16) ‖ AES-CBC(enc_key, IV, PKCS7(plaintext)) ‖ HMAC-SHA256(sign_key, IV ‖ ciphertext)
 // A 64-byte key selects AES-256 (sign = key[0:32], enc = key[32:64]); a 32-byte key AES-128 (16/16).
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 #include <optional>
 

@@ -2,7 +2,7 @@
 // X25519 (RFC 7748). Private keys are stored unclamped, as the reference does; clamping happens
 // inside the scalar multiplication.
 
-#include "router/rns/bytes.hpp"
+#include "crypto/bytes.hpp"
 
 #include <optional>
 

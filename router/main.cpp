@@ -5,15 +5,15 @@
 // the control plane (with one lcore it does both, alternating). SIGINT/SIGTERM stop cleanly.
 #include "drivers/dpdk_port.hpp"
 #include "router/control/random_source.hpp"
-#include "router/datapath/control_plane.hpp"
+#include "router/ctlplane/control_plane.hpp"
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/fast_tables.hpp"
 #include "router/datapath/graph_setup.hpp"
-#include "router/datapath/graph_stats.hpp"
+#include "router/ctlplane/graph_stats.hpp"
 #include "router/datapath/pkt_priv.hpp"
-#include "router/datapath/router_flags.hpp"
-#include "router/datapath/router_persistence.hpp"
-#include "router/datapath/telemetry.hpp"
+#include "router/config.hpp"
+#include "router/ctlplane/router_persistence.hpp"
+#include "router/ctlplane/telemetry.hpp"
 #include "router/rns/identity.hpp"
 #include "router/rns/ifac.hpp"
 
@@ -41,6 +41,8 @@
 namespace {
 
 using namespace rns::datapath;
+using namespace rns::ctlplane;
+using namespace rns::router;
 
 std::atomic<bool> g_quit{false};
 bool g_eal_up = false;
@@ -53,7 +55,7 @@ double wall_now() {
 
 struct worker_args {
     worker_ctx* w;
-    rns::drivers::rcu_domain* rcu;
+    rns::datapath::rcu_domain* rcu;
 };
 
 int worker_main(void* arg) {
@@ -140,8 +142,8 @@ int run(int argc, char** argv) {
     if (pool == nullptr) {
         throw std::runtime_error(std::string("cannot create the mbuf pool: ") + rte_strerror(rte_errno));
     }
-    auto rcu = std::make_unique<rns::drivers::rcu_domain>();
-    auto peers = std::make_unique<rns::drivers::udp_peers>(*rcu);
+    auto rcu = std::make_unique<rns::datapath::rcu_domain>();
+    auto peers = std::make_unique<rns::datapath::udp_peers>(*rcu);
     auto tables = std::make_unique<fast_tables>(*rcu, fast_tables::sizes{});
     auto dp = std::make_unique<dataplane>();
     dp->rcu = rcu.get();
@@ -159,7 +161,7 @@ int run(int argc, char** argv) {
                 throw std::runtime_error("--port " + std::to_string(pf.port) +
                                          ": a repeated port needs the same addr and a new udp port");
             }
-            l3.listeners[l3.n_listeners++] = {pf.udp, pf.learn, rns::drivers::no_iface};
+            l3.listeners[l3.n_listeners++] = {pf.udp, pf.learn, rns::datapath::no_iface};
             std::printf("port %u: RNS UDP port %u\n", pf.port, ntohs(pf.udp));
             continue;
         }
@@ -179,7 +181,7 @@ int run(int argc, char** argv) {
         if (pf.has_ip6) {
             std::printf("port %u: IPv6 address %s/%u\n", pf.port, ip6_string(pf.ip6).c_str(), pf.prefix6);
         }
-        l3.listeners[0] = {pf.udp, pf.learn, rns::drivers::no_iface};
+        l3.listeners[0] = {pf.udp, pf.learn, rns::datapath::no_iface};
         l3.n_listeners = 1;
         l3.ip_cksum_offload = info.ip_cksum_offload;
         l3.udp_cksum_offload = info.udp_cksum_offload;
@@ -267,7 +269,12 @@ int run(int argc, char** argv) {
     std::fflush(stdout);
 
     // After every configured interface: restored paths are matched to interfaces by name.
-    auto persistence = router_persistence::start(flags, cp, transport_key, wall_now());
+    persistence_options popts;
+    popts.state_dir = flags.state_dir;
+    popts.slots = flags.persist_slots;
+    popts.fsync_ms = flags.persist_fsync_ms;
+    popts.snapshot_interval = flags.path_snapshot_interval;
+    auto persistence = router_persistence::start(popts, cp, transport_key, wall_now());
     telemetry tel(*dp, cp);
 
     std::vector<worker_args> args(workers.size());

@@ -1,4 +1,4 @@
-// rnsgen: a DPDK traffic generator for the forwarding benchmark (tools/bench forward).
+// rnsgen: a DPDK traffic generator for the forwarding benchmark (tools/bench/run forward).
 //
 //   rnsgen [EAL args] -- --router IP --self IP [--phase setup|traffic|both] [--udp N]
 //                        [--paths N] [--links N] [--mixes data,link,proof] [--payloads 64,400]

@@ -1,5 +1,5 @@
 #pragma once
-// rnsgen's shared pieces (tools/bench forward; see rnsgen.cpp for the command line): the options,
+// rnsgen's shared pieces (tools/bench/run forward; see rnsgen.cpp for the command line): the options,
 // the port (UDP/IPv4 frames to the router and back) and the generator's state across phases.
 #include "router/rns/bytes.hpp"
 #include "router/rns/identity.hpp"

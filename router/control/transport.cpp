@@ -316,7 +316,7 @@ void transport::fast_forwarded(iface_id in, iface_id out, const packet_view& p,
                                const hash32& packet_hash_, double now) {
     // Not added to _dedup: the fast path's duplicate filter (checked before anything reaches the
     // control plane) already holds the hash; a second copy here cost a node allocation per
-    // forwarded packet (perf, tools/bench forward).
+    // forwarded packet (perf, tools/bench/run forward).
     const hash16 dest = take<16>(p.destination_hash);
     if (auto it = _paths.find(dest); it != _paths.end()) {
         it->second.timestamp = now;

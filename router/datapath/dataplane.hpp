@@ -3,8 +3,8 @@
 // plane (main lcore) and read by the workers; the comment on each field says when.
 
 #include "crypto/sha256_batch.hpp"
-#include "drivers/rcu.hpp"
-#include "drivers/udp_peers.hpp"
+#include "router/datapath/rcu.hpp"
+#include "router/datapath/udp_peers.hpp"
 #include "router/rns/bytes.hpp"
 
 #include <rte_ether.h>
@@ -32,7 +32,7 @@ namespace rns::datapath {
 struct udp_listener {
     std::uint16_t udp = 0;    ///< listen port, network order
     bool learn = false;       ///< unknown senders are punted to the control plane to be learned
-    std::uint16_t default_iface = drivers::no_iface; ///< unknown senders belong to this interface
+    std::uint16_t default_iface = no_iface; ///< unknown senders belong to this interface
 };
 
 inline constexpr std::size_t max_listeners = 8;
@@ -79,15 +79,15 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_ctx {
 /// Everything the nodes reach through their context pointer.
 struct dataplane {
     std::array<port_l3, RTE_MAX_ETHPORTS> ports{};
-    drivers::rcu_domain* rcu = nullptr;
-    drivers::udp_peers* peers = nullptr;
+    rcu_domain* rcu = nullptr;
+    udp_peers* peers = nullptr;
     fast_tables* tables = nullptr;
     hash16 transport_id{}; ///< our transport id (spec §6.16); set before start
     bool fast_path = true; ///< false: classify punts every packet (--slow-path-only)
     std::uint16_t rns_mtu = 500; ///< largest RNS packet accepted from UDP (spec §1.2)
     /// IFAC key of each RNS interface (spec §9), nullptr: no IFAC. Set before the workers start,
     /// read-only after; the keys are owned by main and outlive the workers.
-    std::array<const ifac::key*, drivers::max_ifaces> ifac_keys{};
+    std::array<const ifac::key*, max_ifaces> ifac_keys{};
     std::vector<worker_ctx*> workers;
     /// Edge of l3_output / inject towards "eth_tx-p<port>" (set when the clones are wired).
     std::array<rte_edge_t, RTE_MAX_ETHPORTS> l3_output_tx_edge{};

@@ -11,7 +11,7 @@
 //
 // The control plane rotates generations (dataplane: inserts/reads; ctlplane: rotates, clears).
 
-#include "drivers/rcu.hpp"
+#include "router/datapath/rcu.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -91,7 +91,7 @@ class dedup_set {
     /// Control plane: when the current generation is past the limit it becomes the previous one
     /// and an empty generation becomes current. The generation that stops being read is cleared
     /// after an RCU grace period (readers may still be probing it).
-    void maybe_rotate(drivers::rcu_domain& rcu) {
+    void maybe_rotate(rcu_domain& rcu) {
         if (current_size() <= rotate_at || _clearing.load(std::memory_order_acquire)) {
             return;
         }

@@ -25,7 +25,7 @@ static_assert(sizeof(hash16) == 16);
 template <typename T> void delete_key_data(void*, void* data) { delete static_cast<T*>(data); }
 
 template <typename T>
-rte_hash* make_table(const char* name, std::uint32_t entries, drivers::rcu_domain& rcu) {
+rte_hash* make_table(const char* name, std::uint32_t entries, rcu_domain& rcu) {
     rte_hash_parameters p{};
     p.name = name;
     p.entries = entries;
@@ -60,7 +60,7 @@ template <typename T> void free_all(rte_hash* h) {
 
 } // namespace
 
-fast_tables::fast_tables(drivers::rcu_domain& rcu, sizes s)
+fast_tables::fast_tables(rcu_domain& rcu, sizes s)
     : _rcu(rcu), _paths(make_table<path_entry>("rns_fast_paths", s.paths, rcu)),
       _links(make_table<link_entry>("rns_fast_links", s.links, rcu)),
       _reverse(make_table<reverse_entry>("rns_fast_reverse", s.reverse, rcu)) {}

@@ -5,7 +5,7 @@
 // locks. Entries are immutable once published; a change publishes a new entry and the old one is
 // freed after an RCU grace period.
 
-#include "drivers/rcu.hpp"
+#include "router/datapath/rcu.hpp"
 #include "router/datapath/dedup_set.hpp"
 #include "router/rns/bytes.hpp"
 
@@ -42,7 +42,7 @@ class fast_tables {
         /// 100% load), and deleted slots are only free again after an RCU grace period.
         std::uint32_t reverse = 1U << 19;
     };
-    fast_tables(drivers::rcu_domain& rcu, sizes s);
+    fast_tables(rcu_domain& rcu, sizes s);
     ~fast_tables();
     fast_tables(const fast_tables&) = delete;
     fast_tables& operator=(const fast_tables&) = delete;
@@ -94,7 +94,7 @@ class fast_tables {
     }
     template <typename T> bool set(rte_hash* h, const hash16& key, const T& e);
 
-    drivers::rcu_domain& _rcu;
+    rcu_domain& _rcu;
     rte_hash* _paths = nullptr;
     rte_hash* _links = nullptr;
     rte_hash* _reverse = nullptr;

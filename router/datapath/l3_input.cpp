@@ -96,10 +96,10 @@ template <class SetSource>
                                const udp_listener& listener, SetSource&& set_source) noexcept {
     auto& pp = priv(m);
     next to = next::rns_parse;
-    if (iface != drivers::no_iface) {
+    if (iface != no_iface) {
         pp.in_iface = iface;
         pp.kind = pkt_kind::rns;
-    } else if (listener.default_iface != drivers::no_iface) {
+    } else if (listener.default_iface != no_iface) {
         pp.in_iface = listener.default_iface;
         pp.kind = pkt_kind::rns;
     } else if (listener.learn) {

@@ -51,7 +51,7 @@ constexpr std::uint16_t headers6_len =
 
 // IPv6: hop limit 64, no flow label; the UDP checksum is mandatory (RFC 8200 §8.1) and a
 // computed zero is sent as 0xffff (rte_ipv6_udptcp_cksum does that).
-rte_edge_t output6(const dataplane& dp, const drivers::iface_tx& tx, rte_mbuf* m) noexcept {
+rte_edge_t output6(const dataplane& dp, const iface_tx& tx, rte_mbuf* m) noexcept {
     const port_l3& port = dp.ports[tx.eth_port];
     const std::uint16_t payload = rte_pktmbuf_data_len(m);
     auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, headers6_len));
@@ -82,7 +82,7 @@ rte_edge_t output6(const dataplane& dp, const drivers::iface_tx& tx, rte_mbuf* m
 }
 
 rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
-    const drivers::iface_tx* tx = dp.peers->tx(priv(m).out_iface);
+    const iface_tx* tx = dp.peers->tx(priv(m).out_iface);
     if (tx == nullptr) {
         return edge(next::drop_out_iface);
     }

@@ -1,5 +1,8 @@
 #pragma once
-// Byte strings and fixed-size hashes shared by the protocol library, crypto and tools.
+// Byte strings and fixed-size hashes shared by the protocol library and tools: the types crypto/
+// defines (crypto/bytes.hpp) plus hex, concatenation and comparison helpers.
+
+#include "crypto/bytes.hpp"
 
 #include <algorithm>
 #include <array>
@@ -14,13 +17,7 @@
 
 namespace rns {
 
-using bytes = std::vector<std::uint8_t>;
-using byte_view = std::span<const std::uint8_t>;
-template <std::size_t N> using byte_array = std::array<std::uint8_t, N>;
-
 using hash10 = byte_array<10>; ///< name hash (spec §1.1)
-using hash16 = byte_array<16>; ///< truncated hash: identity, destination, link id, transport id
-using hash32 = byte_array<32>; ///< full SHA-256
 
 inline byte_view as_bytes(std::string_view s) noexcept {
     return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
@@ -77,15 +74,6 @@ template <std::size_t N> std::optional<byte_array<N>> array_from_hex(std::string
     }
     byte_array<N> out{};
     std::copy(b->begin(), b->end(), out.begin());
-    return out;
-}
-
-/// Copies the first N bytes of a view into an array (the view must hold at least N).
-template <std::size_t N> byte_array<N> take(byte_view b) noexcept {
-    byte_array<N> out{};
-    for (std::size_t i = 0; i < N && i < b.size(); ++i) {
-        out[i] = b[i];
-    }
     return out;
 }
 

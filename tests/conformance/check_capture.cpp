@@ -10,7 +10,7 @@
 #include "router/rns/path_request.hpp"
 #include "router/rns/proof.hpp"
 #include "tests/conformance/packet_json.hpp"
-#include "tools/pcap.hpp"
+#include "tests/pcap.hpp"
 
 #include <array>
 #include <fstream>

@@ -1,7 +1,7 @@
 // --port netname= / netkey= / ifac_size= (router_flags): what is accepted, the reference's bits
 // to bytes rule (spec §9.1) and every refusal, with the message naming the flag.
 
-#include "router/datapath/router_flags.hpp"
+#include "router/config.hpp"
 #include "router/rns/ifac.hpp"
 
 #include <doctest/doctest.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-using namespace rns::datapath;
+using namespace rns::router;
 
 namespace {
 

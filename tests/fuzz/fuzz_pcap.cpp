@@ -1,8 +1,8 @@
-// libFuzzer target: the pcap reader (tools/pcap.hpp), which replay tools point at files from
+// libFuzzer target: the pcap reader (tests/pcap.hpp), which replay tools point at files from
 // anywhere. Any bytes either load or are refused with a reason; every frame and UDP payload found
 // lies inside the input.
 
-#include "tools/pcap.hpp"
+#include "tests/pcap.hpp"
 
 #include <cstdint>
 #include <string>

@@ -14,7 +14,7 @@
 #include "router/rns/packet.hpp"
 
 #include "crypto/random.hpp"
-#include "tools/pcap.hpp"
+#include "tests/pcap.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -47,7 +47,7 @@ void check(bool ok, const std::string& what) {
     }
 }
 
-// --- pcap: the shared reader (tools/pcap.hpp) ----------------------------------------------------
+// --- pcap: the shared reader (tests/pcap.hpp) ----------------------------------------------------
 
 struct datagram {
     double time = 0;

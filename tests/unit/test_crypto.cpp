@@ -9,6 +9,7 @@
 #include "crypto/sha256.hpp"
 #include "crypto/token.hpp"
 #include "crypto/x25519.hpp"
+#include "router/rns/bytes.hpp"
 
 #include <doctest/doctest.h>
 #include <sodium.h>

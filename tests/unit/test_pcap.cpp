@@ -1,7 +1,7 @@
-// The pcap reader (tools/pcap.hpp) on synthetic captures: every supported link type, IPv4 and
+// The pcap reader (tests/pcap.hpp) on synthetic captures: every supported link type, IPv4 and
 // IPv6, both file byte orders and timestamp resolutions, and the frames it must skip.
 
-#include "tools/pcap.hpp"
+#include "tests/pcap.hpp"
 
 #include <doctest/doctest.h>
 

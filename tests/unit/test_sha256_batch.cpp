@@ -5,6 +5,7 @@
 #include "crypto/random.hpp"
 #include "crypto/sha256.hpp"
 #include "crypto/sha256_batch.hpp"
+#include "router/rns/bytes.hpp"
 
 #include <doctest/doctest.h>
 

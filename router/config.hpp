@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace rns::datapath {
+namespace rns::router {
 
 struct peer_flag {
     std::uint32_t ip4 = 0;  ///< network order
@@ -60,4 +60,4 @@ struct router_flags {
 router_flags parse_router_flags(int argc, char** argv);
 const char* router_usage() noexcept;
 
-} // namespace rns::datapath
+} // namespace rns::router

@@ -1,8 +1,10 @@
-#include "router/datapath/graph_stats.hpp"
+#include "router/ctlplane/graph_stats.hpp"
 
 #include <rte_graph_worker.h>
 
-namespace rns::datapath {
+namespace rns::ctlplane {
+
+using namespace rns::datapath;
 
 std::map<std::string, node_totals> collect_node_stats(const dataplane& dp) {
     std::map<std::string, node_totals> out;
@@ -33,4 +35,4 @@ std::uint64_t sum_objs(const std::map<std::string, node_totals>& s, const std::s
     return n;
 }
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-namespace rns::drivers {
+namespace rns::datapath {
 
 class rcu_domain {
   public:
@@ -42,4 +42,4 @@ class rcu_domain {
     unsigned _writer_id = RTE_QSBR_THRID_INVALID;
 };
 
-} // namespace rns::drivers
+} // namespace rns::datapath

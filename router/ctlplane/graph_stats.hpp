@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-namespace rns::datapath {
+namespace rns::ctlplane {
 
 struct node_totals {
     std::uint64_t calls = 0;
@@ -17,10 +17,10 @@ struct node_totals {
 };
 
 /// Node name (clones keep their full name, e.g. "eth_rx-p0q0") → totals over all graphs.
-[[nodiscard]] std::map<std::string, node_totals> collect_node_stats(const dataplane& dp);
+[[nodiscard]] std::map<std::string, node_totals> collect_node_stats(const datapath::dataplane& dp);
 
 /// Sum over every node whose name starts with prefix.
 [[nodiscard]] std::uint64_t sum_objs(const std::map<std::string, node_totals>& s,
                                      const std::string& prefix);
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

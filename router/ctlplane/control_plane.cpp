@@ -1,4 +1,4 @@
-#include "router/datapath/control_plane.hpp"
+#include "router/ctlplane/control_plane.hpp"
 
 #include "drivers/icmp_echo.hpp"
 #include "router/datapath/fast_tables.hpp"
@@ -13,7 +13,9 @@
 
 #include <cstring>
 
-namespace rns::datapath {
+namespace rns::ctlplane {
+
+using namespace rns::datapath;
 
 namespace {
 constexpr std::size_t max_pending_per_iface = 16; // like a kernel's ARP queue: a few packets
@@ -67,7 +69,7 @@ control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<
 }
 
 control::iface_id control_plane::add_udp_iface(const udp_iface_spec& spec, double now) {
-    if (_transport.interface_count() >= drivers::max_ifaces) {
+    if (_transport.interface_count() >= datapath::max_ifaces) {
         throw std::runtime_error("too many interfaces");
     }
     const control::iface_id id = _transport.add_interface(spec.cfg, now);
@@ -97,7 +99,7 @@ control::iface_id control_plane::add_udp_iface(const udp_iface_spec& spec, doubl
     if (l == nullptr) {
         throw std::runtime_error("interface " + spec.cfg.name + ": no listener on that UDP port");
     }
-    if (spec.catch_all && l->default_iface == drivers::no_iface) {
+    if (spec.catch_all && l->default_iface == datapath::no_iface) {
         l->default_iface = id; // reference UDPInterface: it hears every sender on its port
     }
     return id;
@@ -110,7 +112,7 @@ void control_plane::set_learned_template(std::uint16_t eth_port, std::uint16_t l
 
 void control_plane::publish_tx(control::iface_id id, const rte_ether_addr* mac) {
     const udp_iface_spec& s = _ifaces[id];
-    drivers::iface_tx tx;
+    datapath::iface_tx tx;
     tx.eth_port = s.eth_port;
     tx.src_udp = s.listen_udp;
     tx.dst_ip4 = s.ip4;
@@ -167,7 +169,7 @@ void control_plane::inject(rte_mbuf* m) {
 }
 
 void control_plane::send(control::iface_id out, byte_view raw) {
-    const drivers::iface_tx* tx = _dp.peers->tx_of(out);
+    const datapath::iface_tx* tx = _dp.peers->tx_of(out);
     if (tx == nullptr) {
         ++_stats.send_dropped;
         return;
@@ -210,9 +212,9 @@ void control_plane::learn_peer(rte_mbuf* m, double now) {
     // Another packet from the same peer may have been punted before the first one mapped it.
     std::uint16_t id = pp.src_is_ip6 ? _dp.peers->lookup6(pp.l2_port, pp.src_ip6.data(), pp.src_port)
                                      : _dp.peers->lookup(pp.l2_port, pp.src_ip4, pp.src_port);
-    if (id == drivers::no_iface) {
+    if (id == datapath::no_iface) {
         const auto tmpl = _learned_cfg.find(std::uint32_t{pp.l2_port} << 16 | pp.dst_udp);
-        if (tmpl == _learned_cfg.end() || _transport.interface_count() >= drivers::max_ifaces) {
+        if (tmpl == _learned_cfg.end() || _transport.interface_count() >= datapath::max_ifaces) {
             ++_stats.peers_refused;
             rte_pktmbuf_free(m);
             return;
@@ -308,7 +310,7 @@ unsigned control_plane::poll(double now) {
         // feedback before it punted the later packet, so draining feedback first, then punts,
         // always sees the cause before the effect.
         // Raw storage: value-initialising 32 records (4 KiB) on every poll, busy or idle, cost
-        // more than the records' handling (perf, tools/bench forward).
+        // more than the records' handling (perf, tools/bench/run forward).
         alignas(feedback_record) std::byte storage[32 * sizeof(feedback_record)];
         auto* recs = reinterpret_cast<feedback_record*>(storage);
         unsigned f = 0;
@@ -384,4 +386,4 @@ void control_plane::reverse_set(const hash16& h, const control::fast_reverse_ent
 }
 void control_plane::reverse_removed(const hash16& h) { _dp.tables->remove_reverse(h); }
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

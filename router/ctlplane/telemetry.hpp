@@ -9,14 +9,14 @@
 //   /rns/drops   per drop node: packets and the reason's description
 //   /rns/ifaces  per interface: name, rx/tx packets by type, announces, forwarded, drops
 
-#include "router/datapath/control_plane.hpp"
+#include "router/ctlplane/control_plane.hpp"
 #include "router/datapath/dataplane.hpp"
 
-namespace rns::datapath {
+namespace rns::ctlplane {
 
 class telemetry {
   public:
-    telemetry(const dataplane& dp, control_plane& cp);
+    telemetry(const datapath::dataplane& dp, control_plane& cp);
     ~telemetry();
     telemetry(const telemetry&) = delete;
     telemetry& operator=(const telemetry&) = delete;
@@ -25,9 +25,9 @@ class telemetry {
     void publish(double now);
 
   private:
-    const dataplane& _dp;
+    const datapath::dataplane& _dp;
     control_plane& _cp;
     double _last = 0;
 };
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

@@ -11,10 +11,17 @@
 #include <memory>
 #include <string>
 
-namespace rns::datapath {
+namespace rns::ctlplane {
 
 class control_plane;
-struct router_flags;
+
+/// Where and how the store runs (from the router flags --state-dir, --persist-slots, ...).
+struct persistence_options {
+    std::string state_dir;
+    unsigned slots = 16;                ///< registered file slots of the persistence thread (>= 2)
+    unsigned fsync_ms = 50;             ///< group commit: at most one fsync per this many ms
+    double snapshot_interval = 300;     ///< seconds between path/known snapshots; 0: at stop only
+};
 
 class router_persistence {
   public:
@@ -22,7 +29,7 @@ class router_persistence {
     /// mirrors the transport identity and hooks the bridge into cp. Returns nullptr (and prints
     /// why) when the store cannot start (e.g. the kernel lacks io_uring open-direct): the router
     /// then runs without persistence rather than not at all.
-    static std::unique_ptr<router_persistence> start(const router_flags& flags, control_plane& cp,
+    static std::unique_ptr<router_persistence> start(const persistence_options& opts, control_plane& cp,
                                                      const byte_array<64>& transport_key, double now);
     ~router_persistence();
     router_persistence(const router_persistence&) = delete;
@@ -45,4 +52,4 @@ class router_persistence {
     bool _stopped = false;
 };
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

@@ -1,11 +1,11 @@
-#include "drivers/rcu.hpp"
+#include "router/datapath/rcu.hpp"
 
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
 #include <stdexcept>
 
-namespace rns::drivers {
+namespace rns::datapath {
 
 namespace {
 
@@ -78,4 +78,4 @@ void rcu_domain::reclaim() noexcept {
 
 void rcu_domain::synchronize() noexcept { rte_rcu_qsbr_synchronize(_qsbr, _writer_id); }
 
-} // namespace rns::drivers
+} // namespace rns::datapath

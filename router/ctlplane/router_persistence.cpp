@@ -1,7 +1,6 @@
-#include "router/datapath/router_persistence.hpp"
+#include "router/ctlplane/router_persistence.hpp"
 
-#include "router/datapath/control_plane.hpp"
-#include "router/datapath/router_flags.hpp"
+#include "router/ctlplane/control_plane.hpp"
 
 #include <rte_telemetry.h>
 
@@ -12,7 +11,9 @@
 #include <utility>
 #include <vector>
 
-namespace rns::datapath {
+namespace rns::ctlplane {
+
+using namespace rns::datapath;
 
 namespace {
 
@@ -36,13 +37,13 @@ router_persistence::router_persistence(std::unique_ptr<persist::store> store, do
                                        control_plane& cp)
     : _store(std::move(store)), _bridge(*_store, snapshot_interval), _cp(cp) {}
 
-std::unique_ptr<router_persistence> router_persistence::start(const router_flags& flags, control_plane& cp,
+std::unique_ptr<router_persistence> router_persistence::start(const persistence_options& opts, control_plane& cp,
                                                               const byte_array<64>& transport_key,
                                                               double now) {
     persist::config cfg;
-    cfg.dir = flags.state_dir;
-    cfg.slots = flags.persist_slots;
-    cfg.fsync_interval = std::chrono::milliseconds(flags.persist_fsync_ms);
+    cfg.dir = opts.state_dir;
+    cfg.slots = opts.slots;
+    cfg.fsync_interval = std::chrono::milliseconds(opts.fsync_ms);
     std::unique_ptr<persist::store> store;
     try {
         store = persist::store::open(std::move(cfg));
@@ -50,17 +51,17 @@ std::unique_ptr<router_persistence> router_persistence::start(const router_flags
         std::fprintf(stderr, "rnsrouter: persistence disabled: %s\n", e.what());
         return nullptr;
     }
-    auto p = std::make_unique<router_persistence>(std::move(store), flags.path_snapshot_interval, cp);
+    auto p = std::make_unique<router_persistence>(std::move(store), opts.snapshot_interval, cp);
     const persist::loaded_state& st = p->_store->loaded();
     for (const std::string& err : st.report.errors) {
-        std::fprintf(stderr, "rnsrouter: state %s: %s\n", flags.state_dir.c_str(), err.c_str());
+        std::fprintf(stderr, "rnsrouter: state %s: %s\n", opts.state_dir.c_str(), err.c_str());
     }
     const control::restore_result r = p->_bridge.restore(cp.transport(), now);
     p->_bridge.sync_identity(transport_key);
     cp.set_persistence(&p->_bridge);
     std::printf("persistence: %s, %u slots: restored %zu path(s) (%zu refused), %zu known "
                 "destination(s), %zu ratchet(s)\n",
-                flags.state_dir.c_str(), flags.persist_slots, r.paths, r.paths_refused, r.known, r.ratchets);
+                opts.state_dir.c_str(), opts.slots, r.paths, r.paths_refused, r.known, r.ratchets);
     if (!g_registered) {
         // Fails only when telemetry is disabled; then there is nothing to publish to.
         (void)rte_telemetry_register_cmd("/rns/persist", cmd_persist,
@@ -138,4 +139,4 @@ void router_persistence::publish_stats() {
     g_values = std::move(v);
 }
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

@@ -1,6 +1,6 @@
 // Classic pcap reading and UDP extraction (see pcap.hpp).
 
-#include "tools/pcap.hpp"
+#include "tests/pcap.hpp"
 
 #include <fstream>
 #include <iterator>

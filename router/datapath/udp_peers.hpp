@@ -5,7 +5,7 @@
 // lock-free by the workers. Outbound entries are immutable once published: a change (e.g. the
 // MAC getting resolved) publishes a new entry and frees the old one after an RCU grace period.
 
-#include "drivers/rcu.hpp"
+#include "router/datapath/rcu.hpp"
 
 #include <rte_ether.h>
 #include <rte_hash.h>
@@ -16,7 +16,7 @@
 #include <cstring>
 #include <memory>
 
-namespace rns::drivers {
+namespace rns::datapath {
 
 inline constexpr std::uint16_t max_ifaces = 1024;
 inline constexpr std::uint16_t no_iface = 0xffff;
@@ -96,4 +96,4 @@ class udp_peers {
     std::unique_ptr<std::atomic<const iface_tx*>[]> _tx; // dataplane: ro, ctlplane: rw
 };
 
-} // namespace rns::drivers
+} // namespace rns::datapath

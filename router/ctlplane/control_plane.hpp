@@ -20,6 +20,10 @@
 #include <vector>
 
 namespace rns::datapath {
+struct feedback_record;
+} // namespace rns::datapath
+
+namespace rns::ctlplane {
 
 /// An RNS interface on a UDP port: a configured unicast peer, a broadcast target (like the
 /// reference UDPInterface's forward_ip), or a learned peer.
@@ -54,7 +58,7 @@ struct control_stats {
 
 class control_plane final : public control::transport_sink {
   public:
-    control_plane(dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
+    control_plane(datapath::dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
                   control::random_source& rng);
 
     /// Adds an RNS interface on a UDP port (before or while running).
@@ -97,7 +101,7 @@ class control_plane final : public control::transport_sink {
     void send_echo_reply(rte_mbuf* m, bool rewritten);
     /// Drops packets that waited for a neighbour longer than pending_life (counted).
     void expire_pending(double now);
-    void handle_feedback(const struct feedback_record& r, double now);
+    void handle_feedback(const datapath::feedback_record& r, double now);
     void learn_peer(rte_mbuf* m, double now);
     void inject(rte_mbuf* m);
     void publish_tx(control::iface_id id, const rte_ether_addr* mac);
@@ -106,7 +110,7 @@ class control_plane final : public control::transport_sink {
     void resolved_iface(control::iface_id id, const rte_ether_addr& mac);
     [[nodiscard]] const rte_ether_addr* resolve(const udp_iface_spec& s, double now);
 
-    dataplane& _dp;
+    datapath::dataplane& _dp;
     rte_mempool* _pool;
     control::transport _transport;
     drivers::neighbor_cache _neighbors;
@@ -120,4 +124,4 @@ class control_plane final : public control::transport_sink {
     control::persistence_bridge* _persist = nullptr; ///< router_persistence, or none
 };
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

@@ -1,4 +1,4 @@
-#include "router/datapath/router_flags.hpp"
+#include "router/config.hpp"
 
 #include <arpa/inet.h>
 
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-namespace rns::datapath {
+namespace rns::router {
 
 namespace {
 
@@ -244,4 +244,4 @@ router_flags parse_router_flags(int argc, char** argv) {
     return f;
 }
 
-} // namespace rns::datapath
+} // namespace rns::router

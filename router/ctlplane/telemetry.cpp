@@ -1,8 +1,8 @@
-#include "router/datapath/telemetry.hpp"
+#include "router/ctlplane/telemetry.hpp"
 
 #include "router/datapath/drop.hpp"
 #include "router/datapath/fast_tables.hpp"
-#include "router/datapath/graph_stats.hpp"
+#include "router/ctlplane/graph_stats.hpp"
 
 #include <rte_telemetry.h>
 
@@ -13,7 +13,9 @@
 #include <string_view>
 #include <vector>
 
-namespace rns::datapath {
+namespace rns::ctlplane {
+
+using namespace rns::datapath;
 
 namespace {
 
@@ -237,4 +239,4 @@ void telemetry::publish(double now) {
     g_snap = std::move(s);
 }
 
-} // namespace rns::datapath
+} // namespace rns::ctlplane

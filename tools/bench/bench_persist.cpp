@@ -1,4 +1,4 @@
-// tools/bench persist: sustained ratchet updates per second, our way and the reference's way, in the
+// tools/bench/run persist: sustained ratchet updates per second, our way and the reference's way, in the
 // same run on the same disk (not a test).
 //   ours:       store::submit_ratchet -> MPSC ring -> persistence thread -> append-only segment,
 //               group commit (one fsync per interval), registered-file slots (no descriptors).

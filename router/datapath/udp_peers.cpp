@@ -1,11 +1,11 @@
-#include "drivers/udp_peers.hpp"
+#include "router/datapath/udp_peers.hpp"
 
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 
 #include <stdexcept>
 
-namespace rns::drivers {
+namespace rns::datapath {
 
 namespace {
 void delete_tx(void* p) noexcept { delete static_cast<const iface_tx*>(p); }
@@ -82,4 +82,4 @@ void udp_peers::remove_tx(std::uint16_t iface) {
     }
 }
 
-} // namespace rns::drivers
+} // namespace rns::datapath
