@@ -192,7 +192,6 @@ int run(int argc, char** argv) {
                     pf.prefix, ntohs(pf.udp), info.rx_queues, info.rss ? " with RSS" : "");
     }
 
-    register_all_nodes();
     build_graphs(*dp, workers, pq);
 
     rns::identity_file_result loaded;

@@ -12,8 +12,6 @@
 //                  destinations, unknown destinations.
 //
 // Uses: priv.flags/context. Sets: priv.entry (the table entry found).
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/fast_tables.hpp"
@@ -26,7 +24,7 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { forward, link_forward, proof_forward, punt };
+enum class next : rte_edge_t { forward, link_forward, proof_forward, punt, count };
 
 struct classify_ctx {
     const fast_tables* tables; ///< nullptr: fast path disabled (--slow-path-only), punt all
@@ -83,13 +81,20 @@ uint16_t classify_process(rte_graph* graph, rte_node* node, void** objs, uint16_
     return nb;
 }
 
+constexpr auto classify_edges = bind_edges<next::count>({
+    {next::forward, "forward"},
+    {next::link_forward, "link_forward"},
+    {next::proof_forward, "proof_forward"},
+    {next::punt, "punt"},
+});
+
 } // namespace
 
-void register_classify() {
-    register_node({.name = "classify",
-                   .process = classify_process,
-                   .init = classify_init,
-                   .edges = {"forward", "link_forward", "proof_forward", "punt"}});
-}
+RNS_NODE_REGISTER({
+    .name = "classify",
+    .process = classify_process,
+    .init = classify_init,
+    .edges = classify_edges,
+});
 
 } // namespace rns::datapath

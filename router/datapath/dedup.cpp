@@ -12,8 +12,6 @@
 //           a link id in the link table (those are remembered by link_forward only when forwarded).
 //
 // Uses: priv.flags/hops/context/hash. Sets: nothing.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/fast_tables.hpp"
@@ -28,7 +26,7 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { classify, drop_plain_group_hops, drop_duplicate };
+enum class next : rte_edge_t { classify, drop_plain_group_hops, drop_duplicate, count };
 
 struct dedup_ctx {
     fast_tables* tables;
@@ -110,14 +108,19 @@ uint16_t dedup_process(rte_graph* graph, rte_node* node, void** objs, uint16_t n
     return nb;
 }
 
+constexpr auto dedup_edges = bind_edges<next::count>({
+    {next::classify, "classify"},
+    {next::drop_plain_group_hops, drop_node_name(drop_reason::plain_group_hops)},
+    {next::drop_duplicate, drop_node_name(drop_reason::duplicate)},
+});
+
 } // namespace
 
-void register_dedup() {
-    register_node({.name = "dedup",
-                   .process = dedup_process,
-                   .init = dedup_init,
-                   .edges = edge_names({"classify"},
-                                       {drop_reason::plain_group_hops, drop_reason::duplicate})});
-}
+RNS_NODE_REGISTER({
+    .name = "dedup",
+    .process = dedup_process,
+    .init = dedup_init,
+    .edges = dedup_edges,
+});
 
 } // namespace rns::datapath

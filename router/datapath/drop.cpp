@@ -6,15 +6,12 @@
 #include <rte_graph_worker.h>
 #include <rte_mbuf.h>
 
+#include <array>
+
 namespace rns::datapath {
 
 namespace {
 
-constexpr const char* names[] = {
-#define RNS_DP_X(name, desc) "drop_" #name,
-    RNS_DP_DROP_REASONS(RNS_DP_X)
-#undef RNS_DP_X
-};
 constexpr const char* descriptions[] = {
 #define RNS_DP_X(name, desc) desc,
     RNS_DP_DROP_REASONS(RNS_DP_X)
@@ -28,15 +25,23 @@ uint16_t drop_process(rte_graph*, rte_node*, void** objs, uint16_t nb) noexcept 
 
 } // namespace
 
-const char* drop_node_name(drop_reason r) noexcept { return names[static_cast<std::size_t>(r)]; }
 const char* drop_description(drop_reason r) noexcept {
     return descriptions[static_cast<std::size_t>(r)];
 }
 
-void register_drop_nodes() {
+namespace {
+
+/// One node per drop reason, all with the same body and no edge.
+constexpr std::array<node_info, drop_reason_count> drop_nodes = [] {
+    std::array<node_info, drop_reason_count> nodes{};
     for (std::size_t i = 0; i < drop_reason_count; ++i) {
-        register_node({.name = names[i], .process = drop_process, .edges = {}});
+        nodes[i] = {.name = drop_node_names[i], .process = drop_process, .edges = {}};
     }
-}
+    return nodes;
+}();
+
+const node_registrar drop_registrar{drop_nodes};
+
+} // namespace
 
 } // namespace rns::datapath

@@ -58,12 +58,17 @@ enum class drop_reason : std::uint8_t {
 
 inline constexpr std::size_t drop_reason_count = static_cast<std::size_t>(drop_reason::count);
 
+inline constexpr const char* drop_node_names[] = {
+#define RNS_DP_X(name, desc) "drop_" #name,
+    RNS_DP_DROP_REASONS(RNS_DP_X)
+#undef RNS_DP_X
+};
+
 /// Graph node name of a drop reason ("drop_duplicate").
-const char* drop_node_name(drop_reason r) noexcept;
+constexpr const char* drop_node_name(drop_reason r) noexcept {
+    return drop_node_names[static_cast<std::size_t>(r)];
+}
 /// Human description of a drop reason.
 const char* drop_description(drop_reason r) noexcept;
-
-/// Registers the drop nodes (once, before any graph is created).
-void register_drop_nodes();
 
 } // namespace rns::datapath

@@ -1,21 +1,47 @@
 #pragma once
-// Helpers for declaring a node's edges: fixed edges first (in enum order), drop edges by reason.
+// A node's edges: its `enum class next` (ending in `count`) gives the index, bind_edges the target
+// node of each value, by name, checked at compile time.
+//
+//   enum class next : rte_edge_t { l3_output, drop_duplicate, count };
+//   constexpr auto edges = bind_edges<next::count>({
+//       {next::l3_output, "l3_output"},
+//       {next::drop_duplicate, drop_node_name(drop_reason::duplicate)},
+//   });
 
 #include "router/datapath/drop.hpp"
 
 #include <rte_graph.h>
 
+#include <array>
+#include <cstddef>
 #include <initializer_list>
-#include <string>
-#include <vector>
 
 namespace rns::datapath {
 
-inline std::vector<std::string> edge_names(std::initializer_list<const char*> fixed,
-                                           std::initializer_list<drop_reason> drops) {
-    std::vector<std::string> out(fixed.begin(), fixed.end());
-    for (drop_reason r : drops) {
-        out.emplace_back(drop_node_name(r));
+/// One edge: the enum value and the node it leads to.
+template <typename E> struct edge_bind {
+    E from;
+    const char* to;
+};
+
+/// The edge table of a node, indexed by its enum: every value below Count bound exactly once (a
+/// value left out or bound twice does not compile). Count is usually `next::count`; a node that
+/// adds edges at run time (per port) passes the first of those.
+template <auto Count>
+consteval std::array<const char*, static_cast<std::size_t>(Count)>
+bind_edges(std::initializer_list<edge_bind<decltype(Count)>> binds) {
+    std::array<const char*, static_cast<std::size_t>(Count)> out{};
+    for (const auto& b : binds) {
+        const auto i = static_cast<std::size_t>(b.from);
+        if (i >= out.size() || out[i] != nullptr || b.to == nullptr) {
+            throw "bind_edges: an edge is out of range, bound twice or bound to nothing";
+        }
+        out[i] = b.to;
+    }
+    for (const char* to : out) {
+        if (to == nullptr) {
+            throw "bind_edges: an edge of the enum is not bound";
+        }
     }
     return out;
 }

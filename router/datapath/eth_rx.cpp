@@ -2,9 +2,8 @@
 // queue and hands the whole burst to l3_input.
 //
 // Uses: nothing. Sets: nothing (l3_input reads mbuf->port).
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
+#include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
 
 #include <rte_ethdev.h>
@@ -16,6 +15,8 @@
 namespace rns::datapath {
 
 namespace {
+
+enum class next : rte_edge_t { l3_input, count };
 
 struct eth_rx_ctx {
     std::uint16_t port;
@@ -41,28 +42,23 @@ uint16_t eth_rx_process(rte_graph* graph, rte_node* node, void**, uint16_t) noex
         return 0;
     }
     node->idx = n;
-    rte_node_next_stream_move(graph, node, 0);
+    rte_node_next_stream_move(graph, node, edge(next::l3_input));
     return n;
 }
 
-rte_node_t eth_rx_parent = RTE_NODE_ID_INVALID;
+constexpr auto eth_rx_edges = bind_edges<next::count>({
+    {next::l3_input, "l3_input"},
+});
 
 } // namespace
 
-void register_eth_rx() {
-    eth_rx_parent = register_node({.name = "eth_rx",
-                                   .process = eth_rx_process,
-                                   .init = eth_rx_init,
-                                   .source = true,
-                                   .edges = {"l3_input"}});
-}
-
-std::string clone_eth_rx(std::uint16_t port, std::uint16_t queue) {
-    const std::string suffix = "p" + std::to_string(port) + "q" + std::to_string(queue);
-    if (rte_node_clone(eth_rx_parent, suffix.c_str()) == RTE_NODE_ID_INVALID) {
-        throw std::runtime_error("cannot clone eth_rx for " + suffix);
-    }
-    return "eth_rx-" + suffix;
-}
+RNS_NODE_REGISTER({
+    .name = "eth_rx",
+    .process = eth_rx_process,
+    .init = eth_rx_init,
+    .edges = eth_rx_edges,
+    .source = true,
+    .clones = node_clones::per_rx_queue,
+});
 
 } // namespace rns::datapath

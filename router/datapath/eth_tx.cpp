@@ -2,8 +2,6 @@
 // worker index), so no two cores share a queue. What the queue does not take is dropped.
 //
 // Uses: nothing. Sets: nothing.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
@@ -18,7 +16,7 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { drop_tx_full };
+enum class next : rte_edge_t { drop_tx_full, count };
 
 struct eth_tx_ctx {
     std::uint16_t port;
@@ -45,23 +43,18 @@ uint16_t eth_tx_process(rte_graph* graph, rte_node* node, void** objs, uint16_t 
     return nb;
 }
 
-rte_node_t eth_tx_parent = RTE_NODE_ID_INVALID;
+constexpr auto eth_tx_edges = bind_edges<next::count>({
+    {next::drop_tx_full, drop_node_name(drop_reason::tx_full)},
+});
 
 } // namespace
 
-void register_eth_tx() {
-    eth_tx_parent = register_node({.name = "eth_tx",
-                                   .process = eth_tx_process,
-                                   .init = eth_tx_init,
-                                   .edges = edge_names({}, {drop_reason::tx_full})});
-}
-
-std::string clone_eth_tx(std::uint16_t port) {
-    const std::string suffix = "p" + std::to_string(port);
-    if (rte_node_clone(eth_tx_parent, suffix.c_str()) == RTE_NODE_ID_INVALID) {
-        throw std::runtime_error("cannot clone eth_tx for port " + suffix);
-    }
-    return "eth_tx-" + suffix;
-}
+RNS_NODE_REGISTER({
+    .name = "eth_tx",
+    .process = eth_tx_process,
+    .init = eth_tx_init,
+    .edges = eth_tx_edges,
+    .clones = node_clones::per_port,
+});
 
 } // namespace rns::datapath

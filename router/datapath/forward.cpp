@@ -10,8 +10,6 @@
 // entry and remembers the hash, exactly as if it had forwarded the packet.
 //
 // Uses: priv.entry (path_entry), priv.hops, priv.in_iface. Sets: priv.out_iface.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/fast_tables.hpp"
@@ -27,7 +25,7 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { l3_output, drop_feedback_full };
+enum class next : rte_edge_t { l3_output, drop_feedback_full, count };
 
 struct forward_ctx {
     rte_ring* feedback;
@@ -69,13 +67,18 @@ uint16_t forward_process(rte_graph* graph, rte_node* node, void** objs, uint16_t
     return nb;
 }
 
+constexpr auto forward_edges = bind_edges<next::count>({
+    {next::l3_output, "l3_output"},
+    {next::drop_feedback_full, drop_node_name(drop_reason::feedback_full)},
+});
+
 } // namespace
 
-void register_forward() {
-    register_node({.name = "forward",
-                   .process = forward_process,
-                   .init = forward_init,
-                   .edges = edge_names({"l3_output"}, {drop_reason::feedback_full})});
-}
+RNS_NODE_REGISTER({
+    .name = "forward",
+    .process = forward_process,
+    .init = forward_init,
+    .edges = forward_edges,
+});
 
 } // namespace rns::datapath

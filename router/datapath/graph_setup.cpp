@@ -3,7 +3,6 @@
 #include "router/datapath/drop.hpp"
 #include "router/datapath/feedback.hpp"
 #include "router/datapath/node_registry.hpp"
-#include "router/datapath/nodes.hpp"
 
 #include <rte_errno.h>
 #include <rte_graph_worker.h>
@@ -29,29 +28,12 @@ rte_ring* make_ring(const std::string& name, unsigned count, unsigned esize, uns
 
 } // namespace
 
-void register_all_nodes() {
-    register_drop_nodes();
-    register_eth_rx();
-    register_l3_input();
-    register_rns_parse();
-    register_ifac_in();
-    register_packet_hash();
-    register_dedup();
-    register_classify();
-    register_forward();
-    register_link_forward();
-    register_proof_forward();
-    register_punt();
-    register_inject();
-    register_l3_output();
-    register_eth_tx();
-}
-
 void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
                   const std::vector<port_queues>& ports) {
     if (worker_lcores.empty()) {
         throw std::runtime_error("no worker lcore");
     }
+    register_nodes();
     for (std::size_t i = 0; i < worker_lcores.size(); ++i) {
         auto* w = new worker_ctx;
         w->lcore = worker_lcores[i];
@@ -64,12 +46,29 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
         w->hasher = std::make_unique<crypto::sha256_batch>(crypto::sha256_batch::fastest());
         dp.workers.push_back(w);
     }
+    // Clones: per port (in every graph) and per RX queue (in the graph of the worker polling it).
+    std::vector<std::string> every_graph;
+    std::vector<const node_info*> per_queue;
+    for (const node_info* n : registered_nodes()) {
+        switch (n->clones) {
+        case node_clones::none:
+            every_graph.emplace_back(n->name);
+            break;
+        case node_clones::per_port:
+            for (const port_queues& p : ports) {
+                every_graph.push_back(clone_node(n->name, "p" + std::to_string(p.port)));
+            }
+            break;
+        case node_clones::per_rx_queue:
+            per_queue.push_back(n);
+            break;
+        }
+    }
+    // The nodes that transmit reach each port's eth_tx clone through an edge added here.
     const rte_node_t l3_output = rte_node_from_name("l3_output");
     const rte_node_t inject = rte_node_from_name("inject");
-    std::vector<std::string> tx_nodes;
     for (const port_queues& p : ports) {
-        const std::string tx = clone_eth_tx(p.port);
-        tx_nodes.push_back(tx);
+        const std::string tx = "eth_tx-p" + std::to_string(p.port);
         dp.l3_output_tx_edge[p.port] = add_edge(l3_output, tx);
         dp.inject_tx_edge[p.port] = add_edge(inject, tx);
     }
@@ -82,17 +81,15 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
             ++next;
         }
     }
-    static const char* const common[] = {"inject",       "l3_input",      "rns_parse", "packet_hash",
-                                         "dedup",        "classify",      "forward",   "link_forward",
-                                         "proof_forward", "punt",         "l3_output", "ifac_in",
-                                         "drop_*"};
     for (worker_ctx* w : dp.workers) {
         std::vector<std::string> names;
         for (const auto& [port, queue] : w->rx) {
-            names.push_back(clone_eth_rx(port, queue));
+            const std::string suffix = "p" + std::to_string(port) + "q" + std::to_string(queue);
+            for (const node_info* n : per_queue) {
+                names.push_back(clone_node(n->name, suffix));
+            }
         }
-        names.insert(names.end(), std::begin(common), std::end(common));
-        names.insert(names.end(), tx_nodes.begin(), tx_nodes.end());
+        names.insert(names.end(), every_graph.begin(), every_graph.end());
         std::vector<const char*> patterns;
         for (const auto& s : names) {
             patterns.push_back(s.c_str());

@@ -1,7 +1,7 @@
 #pragma once
-// Builds one rte_graph per worker: registers the nodes, clones eth_rx per (port, queue) and
-// eth_tx per port, wires the per-port edges, and creates the rings each worker shares with the
-// control plane.
+// Builds one rte_graph per worker: registers the nodes (every RNS_NODE_REGISTER of the linked
+// objects), clones the per-queue and per-port ones (eth_rx, eth_tx), wires the per-port edges, and
+// creates the rings each worker shares with the control plane.
 
 #include "router/datapath/dataplane.hpp"
 
@@ -14,9 +14,6 @@ struct port_queues {
     std::uint16_t port = 0;
     std::uint16_t rx_queues = 1;
 };
-
-/// Registers every node type (once per process).
-void register_all_nodes();
 
 /// Creates workers (one per lcore given), assigns RX queues round-robin, creates rings and
 /// graphs. Throws on failure.

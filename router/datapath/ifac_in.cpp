@@ -5,8 +5,6 @@
 // A packet without the IFAC flag, too short for its code, or with a wrong code is dropped by name.
 //
 // Uses: priv.in_iface. Sets: what rns_parse sets (priv.flags, priv.hops, priv.context).
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/ifac_mbuf.hpp"
@@ -30,6 +28,7 @@ enum class next : rte_edge_t {
     drop_rns_ifac_flag,
     drop_rns_hop_limit,
     drop_rns_other_transport,
+    count,
 };
 
 struct ifac_in_ctx {
@@ -83,18 +82,25 @@ uint16_t ifac_in_process(rte_graph* graph, rte_node* node, void** objs, uint16_t
     return nb;
 }
 
+constexpr auto ifac_in_edges = bind_edges<next::count>({
+    {next::packet_hash, "packet_hash"},
+    {next::drop_ifac_missing, drop_node_name(drop_reason::ifac_missing)},
+    {next::drop_ifac_short, drop_node_name(drop_reason::ifac_short)},
+    {next::drop_ifac_mismatch, drop_node_name(drop_reason::ifac_mismatch)},
+    {next::drop_rns_short, drop_node_name(drop_reason::rns_short)},
+    {next::drop_rns_oversize, drop_node_name(drop_reason::rns_oversize)},
+    {next::drop_rns_ifac_flag, drop_node_name(drop_reason::rns_ifac_flag)},
+    {next::drop_rns_hop_limit, drop_node_name(drop_reason::rns_hop_limit)},
+    {next::drop_rns_other_transport, drop_node_name(drop_reason::rns_other_transport)},
+});
+
 } // namespace
 
-void register_ifac_in() {
-    register_node({.name = "ifac_in",
-                   .process = ifac_in_process,
-                   .init = ifac_in_init,
-                   .edges = edge_names({"packet_hash"},
-                                       {drop_reason::ifac_missing, drop_reason::ifac_short,
-                                        drop_reason::ifac_mismatch, drop_reason::rns_short,
-                                        drop_reason::rns_oversize, drop_reason::rns_ifac_flag,
-                                        drop_reason::rns_hop_limit,
-                                        drop_reason::rns_other_transport})});
-}
+RNS_NODE_REGISTER({
+    .name = "ifac_in",
+    .process = ifac_in_process,
+    .init = ifac_in_init,
+    .edges = ifac_in_edges,
+});
 
 } // namespace rns::datapath

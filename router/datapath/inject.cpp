@@ -4,8 +4,6 @@
 // frames (ARP and ICMP replies) go straight to eth_tx of their port.
 //
 // Uses: priv.kind, priv.out_iface (RNS), mbuf->port (frames). Sets: nothing.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
@@ -49,14 +47,19 @@ uint16_t inject_process(rte_graph* graph, rte_node* node, void**, uint16_t) noex
     return static_cast<uint16_t>(n);
 }
 
+constexpr auto inject_edges = bind_edges<next::first_port_edge>({
+    {next::l3_output, "l3_output"},
+    {next::drop_out_iface, drop_node_name(drop_reason::out_iface)},
+});
+
 } // namespace
 
-void register_inject() {
-    register_node({.name = "inject",
-                   .process = inject_process,
-                   .init = inject_init,
-                   .source = true,
-                   .edges = edge_names({"l3_output"}, {drop_reason::out_iface})});
-}
+RNS_NODE_REGISTER({
+    .name = "inject",
+    .process = inject_process,
+    .init = inject_init,
+    .edges = inject_edges,
+    .source = true,
+});
 
 } // namespace rns::datapath

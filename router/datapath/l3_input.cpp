@@ -11,8 +11,6 @@
 // and attributed to the RNS interface of its sender (UDP peer table).
 //
 // Uses: mbuf->port. Sets: priv.in_iface, priv.kind; for new peers priv.src_ip4/src_port/l2_port.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
@@ -55,6 +53,7 @@ enum class next : rte_edge_t {
     drop_udp_checksum,
     drop_udp_port,
     drop_peer_unknown,
+    count,
 };
 
 struct l3_input_ctx {
@@ -311,24 +310,38 @@ uint16_t l3_input_process(rte_graph* graph, rte_node* node, void** objs, uint16_
     return nb;
 }
 
+constexpr auto l3_input_edges = bind_edges<next::count>({
+    {next::rns_parse, "rns_parse"},
+    {next::punt, "punt"},
+    {next::drop_foreign_mbuf, drop_node_name(drop_reason::foreign_mbuf)},
+    {next::drop_eth_short, drop_node_name(drop_reason::eth_short)},
+    {next::drop_eth_not_ours, drop_node_name(drop_reason::eth_not_ours)},
+    {next::drop_ethertype, drop_node_name(drop_reason::ethertype)},
+    {next::drop_arp_malformed, drop_node_name(drop_reason::arp_malformed)},
+    {next::drop_ipv4_header, drop_node_name(drop_reason::ipv4_header)},
+    {next::drop_ipv4_checksum, drop_node_name(drop_reason::ipv4_checksum)},
+    {next::drop_ipv4_fragment, drop_node_name(drop_reason::ipv4_fragment)},
+    {next::drop_ip_not_ours, drop_node_name(drop_reason::ip_not_ours)},
+    {next::drop_ip_proto, drop_node_name(drop_reason::ip_proto)},
+    {next::drop_ipv6_unsupported, drop_node_name(drop_reason::ipv6_unsupported)},
+    {next::drop_ipv6_header, drop_node_name(drop_reason::ipv6_header)},
+    {next::drop_ipv6_ext_header, drop_node_name(drop_reason::ipv6_ext_header)},
+    {next::drop_ipv6_not_ours, drop_node_name(drop_reason::ipv6_not_ours)},
+    {next::drop_icmp6_other, drop_node_name(drop_reason::icmp6_other)},
+    {next::drop_udp6_zero_checksum, drop_node_name(drop_reason::udp6_zero_checksum)},
+    {next::drop_udp_header, drop_node_name(drop_reason::udp_header)},
+    {next::drop_udp_checksum, drop_node_name(drop_reason::udp_checksum)},
+    {next::drop_udp_port, drop_node_name(drop_reason::udp_port)},
+    {next::drop_peer_unknown, drop_node_name(drop_reason::peer_unknown)},
+});
+
 } // namespace
 
-void register_l3_input() {
-    register_node({.name = "l3_input",
-                   .process = l3_input_process,
-                   .init = l3_input_init,
-                   .edges = edge_names({"rns_parse", "punt"},
-                                       {drop_reason::foreign_mbuf, drop_reason::eth_short,
-                                        drop_reason::eth_not_ours, drop_reason::ethertype,
-                                        drop_reason::arp_malformed, drop_reason::ipv4_header,
-                                        drop_reason::ipv4_checksum, drop_reason::ipv4_fragment,
-                                        drop_reason::ip_not_ours, drop_reason::ip_proto,
-                                        drop_reason::ipv6_unsupported, drop_reason::ipv6_header,
-                                        drop_reason::ipv6_ext_header, drop_reason::ipv6_not_ours,
-                                        drop_reason::icmp6_other, drop_reason::udp6_zero_checksum,
-                                        drop_reason::udp_header,
-                                        drop_reason::udp_checksum, drop_reason::udp_port,
-                                        drop_reason::peer_unknown})});
-}
+RNS_NODE_REGISTER({
+    .name = "l3_input",
+    .process = l3_input_process,
+    .init = l3_input_init,
+    .edges = l3_input_edges,
+});
 
 } // namespace rns::datapath

@@ -8,8 +8,6 @@
 // the payload masked in place; a packet over the RNS MTU cannot take it and is dropped by name.
 //
 // Uses: priv.out_iface. Sets: mbuf->port, l2/l3 lengths.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/ifac_mbuf.hpp"
@@ -33,6 +31,7 @@ enum class next : rte_edge_t {
     drop_no_headroom,
     drop_ifac_out_mtu,
     drop_rns_short,
+    count,
 };
 
 struct l3_output_ctx {
@@ -149,15 +148,21 @@ uint16_t l3_output_process(rte_graph* graph, rte_node* node, void** objs, uint16
     return nb;
 }
 
+constexpr auto l3_output_edges = bind_edges<next::count>({
+    {next::drop_out_iface, drop_node_name(drop_reason::out_iface)},
+    {next::drop_neighbor_unresolved, drop_node_name(drop_reason::neighbor_unresolved)},
+    {next::drop_no_headroom, drop_node_name(drop_reason::no_headroom)},
+    {next::drop_ifac_out_mtu, drop_node_name(drop_reason::ifac_out_mtu)},
+    {next::drop_rns_short, drop_node_name(drop_reason::rns_short)},
+});
+
 } // namespace
 
-void register_l3_output() {
-    register_node({.name = "l3_output",
-                   .process = l3_output_process,
-                   .init = l3_output_init,
-                   .edges = edge_names({}, {drop_reason::out_iface, drop_reason::neighbor_unresolved,
-                                            drop_reason::no_headroom, drop_reason::ifac_out_mtu,
-                                            drop_reason::rns_short})});
-}
+RNS_NODE_REGISTER({
+    .name = "l3_output",
+    .process = l3_output_process,
+    .init = l3_output_init,
+    .edges = l3_output_edges,
+});
 
 } // namespace rns::datapath

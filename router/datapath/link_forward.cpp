@@ -10,8 +10,6 @@
 // copy that another core forwarded first is a duplicate. Flags are unchanged, h is written.
 //
 // Uses: priv.entry (link_entry), priv.hops, priv.in_iface, priv.hash. Sets: priv.out_iface.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/fast_tables.hpp"
@@ -25,7 +23,7 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { l3_output, drop_link_hops, drop_duplicate, drop_feedback_full };
+enum class next : rte_edge_t { l3_output, drop_link_hops, drop_duplicate, drop_feedback_full, count };
 
 struct link_forward_ctx {
     rte_ring* feedback;
@@ -79,14 +77,20 @@ uint16_t link_forward_process(rte_graph* graph, rte_node* node, void** objs, uin
     return nb;
 }
 
+constexpr auto link_forward_edges = bind_edges<next::count>({
+    {next::l3_output, "l3_output"},
+    {next::drop_link_hops, drop_node_name(drop_reason::link_hops)},
+    {next::drop_duplicate, drop_node_name(drop_reason::duplicate)},
+    {next::drop_feedback_full, drop_node_name(drop_reason::feedback_full)},
+});
+
 } // namespace
 
-void register_link_forward() {
-    register_node({.name = "link_forward",
-                   .process = link_forward_process,
-                   .init = link_forward_init,
-                   .edges = edge_names({"l3_output"}, {drop_reason::link_hops, drop_reason::duplicate,
-                                                       drop_reason::feedback_full})});
-}
+RNS_NODE_REGISTER({
+    .name = "link_forward",
+    .process = link_forward_process,
+    .init = link_forward_init,
+    .edges = link_forward_edges,
+});
 
 } // namespace rns::datapath

@@ -8,10 +8,9 @@
 // the last transport-id byte) and put back after hashing.
 //
 // Uses: priv.flags, the packet bytes. Sets: priv.hash.
-#include "router/datapath/nodes.hpp"
-
 #include "crypto/sha256_batch.hpp"
 #include "router/datapath/dataplane.hpp"
+#include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
 #include "router/datapath/pkt_priv.hpp"
 
@@ -22,6 +21,8 @@
 namespace rns::datapath {
 
 namespace {
+
+enum class next : rte_edge_t { dedup, count };
 
 constexpr std::uint16_t chunk = 32;
 
@@ -65,17 +66,21 @@ uint16_t packet_hash_process(rte_graph* graph, rte_node* node, void** objs, uint
         done = static_cast<std::uint16_t>(done + n);
     }
     // Every packet continues to dedup: move the whole burst.
-    rte_node_next_stream_move(graph, node, 0);
+    rte_node_next_stream_move(graph, node, edge(next::dedup));
     return nb;
 }
 
+constexpr auto packet_hash_edges = bind_edges<next::count>({
+    {next::dedup, "dedup"},
+});
+
 } // namespace
 
-void register_packet_hash() {
-    register_node({.name = "packet_hash",
-                   .process = packet_hash_process,
-                   .init = packet_hash_init,
-                   .edges = {"dedup"}});
-}
+RNS_NODE_REGISTER({
+    .name = "packet_hash",
+    .process = packet_hash_process,
+    .init = packet_hash_init,
+    .edges = packet_hash_edges,
+});
 
 } // namespace rns::datapath

@@ -5,8 +5,6 @@
 // outbound interface: send raw[0] ‖ h ‖ raw[2:] on the entry's received-on interface.
 //
 // Uses: priv.entry (reverse_entry), priv.hops, priv.in_iface. Sets: priv.out_iface.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/fast_tables.hpp"
@@ -20,7 +18,7 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { l3_output, drop_proof_wrong_iface, drop_feedback_full };
+enum class next : rte_edge_t { l3_output, drop_proof_wrong_iface, drop_feedback_full, count };
 
 struct proof_forward_ctx {
     rte_ring* feedback;
@@ -56,14 +54,19 @@ uint16_t proof_forward_process(rte_graph* graph, rte_node* node, void** objs, ui
     return nb;
 }
 
+constexpr auto proof_forward_edges = bind_edges<next::count>({
+    {next::l3_output, "l3_output"},
+    {next::drop_proof_wrong_iface, drop_node_name(drop_reason::proof_wrong_iface)},
+    {next::drop_feedback_full, drop_node_name(drop_reason::feedback_full)},
+});
+
 } // namespace
 
-void register_proof_forward() {
-    register_node({.name = "proof_forward",
-                   .process = proof_forward_process,
-                   .init = proof_forward_init,
-                   .edges = edge_names({"l3_output"}, {drop_reason::proof_wrong_iface,
-                                                       drop_reason::feedback_full})});
-}
+RNS_NODE_REGISTER({
+    .name = "proof_forward",
+    .process = proof_forward_process,
+    .init = proof_forward_init,
+    .edges = proof_forward_edges,
+});
 
 } // namespace rns::datapath

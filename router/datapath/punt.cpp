@@ -2,8 +2,6 @@
 // cores"). A full ring drops (the data plane never waits for the control plane).
 //
 // Uses: priv.kind, priv.in_iface (and the new-peer fields). Sets: nothing.
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
@@ -14,7 +12,7 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { drop_punt_full };
+enum class next : rte_edge_t { drop_punt_full, count };
 
 struct punt_ctx {
     rte_ring* ring;
@@ -35,13 +33,17 @@ uint16_t punt_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb
     return nb;
 }
 
+constexpr auto punt_edges = bind_edges<next::count>({
+    {next::drop_punt_full, drop_node_name(drop_reason::punt_full)},
+});
+
 } // namespace
 
-void register_punt() {
-    register_node({.name = "punt",
-                   .process = punt_process,
-                   .init = punt_init,
-                   .edges = edge_names({}, {drop_reason::punt_full})});
-}
+RNS_NODE_REGISTER({
+    .name = "punt",
+    .process = punt_process,
+    .init = punt_init,
+    .edges = punt_edges,
+});
 
 } // namespace rns::datapath

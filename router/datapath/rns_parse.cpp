@@ -10,8 +10,6 @@
 // Uses: priv.in_iface. Sets: priv.flags, priv.hops (incremented), priv.context.
 #include "router/datapath/rns_parse.hpp"
 
-#include "router/datapath/nodes.hpp"
-
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
@@ -61,6 +59,7 @@ enum class next : rte_edge_t {
     drop_rns_ifac_flag,
     drop_rns_hop_limit,
     drop_rns_other_transport,
+    count,
 };
 
 struct rns_parse_ctx {
@@ -104,16 +103,23 @@ uint16_t rns_parse_process(rte_graph* graph, rte_node* node, void** objs, uint16
     return nb;
 }
 
+constexpr auto rns_parse_edges = bind_edges<next::count>({
+    {next::packet_hash, "packet_hash"},
+    {next::ifac_in, "ifac_in"},
+    {next::drop_rns_short, drop_node_name(drop_reason::rns_short)},
+    {next::drop_rns_oversize, drop_node_name(drop_reason::rns_oversize)},
+    {next::drop_rns_ifac_flag, drop_node_name(drop_reason::rns_ifac_flag)},
+    {next::drop_rns_hop_limit, drop_node_name(drop_reason::rns_hop_limit)},
+    {next::drop_rns_other_transport, drop_node_name(drop_reason::rns_other_transport)},
+});
+
 } // namespace
 
-void register_rns_parse() {
-    register_node({.name = "rns_parse",
-                   .process = rns_parse_process,
-                   .init = rns_parse_init,
-                   .edges = edge_names({"packet_hash", "ifac_in"},
-                                       {drop_reason::rns_short, drop_reason::rns_oversize,
-                                        drop_reason::rns_ifac_flag, drop_reason::rns_hop_limit,
-                                        drop_reason::rns_other_transport})});
-}
+RNS_NODE_REGISTER({
+    .name = "rns_parse",
+    .process = rns_parse_process,
+    .init = rns_parse_init,
+    .edges = rns_parse_edges,
+});
 
 } // namespace rns::datapath
