@@ -35,7 +35,7 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
     }
     register_nodes();
     for (std::size_t i = 0; i < worker_lcores.size(); ++i) {
-        auto* w = new worker_ctx;
+        auto* w = dp.workers.emplace_back(new worker_ctx); // destroy_graphs frees it
         w->lcore = worker_lcores[i];
         w->index = static_cast<std::uint16_t>(i);
         const std::string n = std::to_string(i);
@@ -44,7 +44,6 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
         w->feedback = make_ring("rns_fb" + n, 8192, sizeof(feedback_record),
                                 RING_F_SP_ENQ | RING_F_SC_DEQ);
         w->hasher = std::make_unique<crypto::sha256_batch>(crypto::sha256_batch::fastest());
-        dp.workers.push_back(w);
     }
     // Clones: per port (in every graph) and per RX queue (in the graph of the worker polling it).
     std::vector<std::string> every_graph;
@@ -106,6 +105,24 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
         }
         w->graph = rte_graph_lookup(name.c_str());
     }
+}
+
+graph_set::graph_set(dataplane& dp, const std::vector<unsigned>& worker_lcores,
+                     const std::vector<port_queues>& ports)
+    : _dp(dp) {
+    g_dataplane = &dp; // the nodes' init functions read it while the graphs are created
+    try {
+        build_graphs(dp, worker_lcores, ports);
+    } catch (...) {
+        destroy_graphs(dp);
+        g_dataplane = nullptr;
+        throw;
+    }
+}
+
+graph_set::~graph_set() {
+    destroy_graphs(_dp);
+    g_dataplane = nullptr;
 }
 
 void destroy_graphs(dataplane& dp) {

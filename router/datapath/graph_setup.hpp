@@ -20,7 +20,21 @@ struct port_queues {
 void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
                   const std::vector<port_queues>& ports);
 
-/// Destroys graphs and rings (after the workers stopped).
+/// Destroys graphs and rings (after the workers stopped); also what a failed build_graphs left.
 void destroy_graphs(dataplane& dp);
+
+/// Owner of the graphs, their workers and rings: builds them (and points g_dataplane at dp) on
+/// construction, destroys them on destruction (after the workers stopped).
+class graph_set {
+  public:
+    graph_set(dataplane& dp, const std::vector<unsigned>& worker_lcores,
+              const std::vector<port_queues>& ports);
+    ~graph_set();
+    graph_set(const graph_set&) = delete;
+    graph_set& operator=(const graph_set&) = delete;
+
+  private:
+    dataplane& _dp;
+};
 
 } // namespace rns::datapath
