@@ -28,6 +28,9 @@ struct iface_snapshot {
     std::uint64_t announces_rate_limited = 0;
     std::uint64_t forwarded = 0;
     std::uint64_t drops = 0;
+    std::uint64_t path_requests_received = 0;
+    std::uint64_t path_requests_sent = 0;
+    std::uint64_t path_responses_sent = 0;
 };
 
 struct snapshot {
@@ -135,6 +138,9 @@ int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
         rte_tel_data_add_dict_u64(n, "announces_rate_limited", s.announces_rate_limited);
         rte_tel_data_add_dict_u64(n, "forwarded_by_control", s.forwarded);
         rte_tel_data_add_dict_u64(n, "control_drops", s.drops);
+        rte_tel_data_add_dict_u64(n, "path_requests_received", s.path_requests_received);
+        rte_tel_data_add_dict_u64(n, "path_requests_sent", s.path_requests_sent);
+        rte_tel_data_add_dict_u64(n, "path_responses_sent", s.path_responses_sent);
     }
     return 0;
 }
@@ -200,6 +206,8 @@ void telemetry::publish(double now) {
         {"control_send_pending", cs.send_pending},
         {"control_send_unresolved", cs.send_unresolved},
         {"feedback_records", cs.feedback},
+        {"feedback_cycles", cs.feedback_cycles},
+        {"peers_refused", cs.peers_refused},
         {"fast_table_full", cs.table_full},
         {"datapath_drops", dp_drops},
         {"neighbors", u64{_cp.neighbors().size()}},
@@ -226,6 +234,9 @@ void telemetry::publish(double now) {
         is.announces_rebroadcast = c.announces_rebroadcast;
         is.announces_rate_limited = c.announces_rate_limited;
         is.forwarded = c.forwarded;
+        is.path_requests_received = c.path_requests_received;
+        is.path_requests_sent = c.path_requests_sent;
+        is.path_responses_sent = c.path_responses_sent;
         for (auto v : c.drops) {
             is.drops += v;
         }

@@ -7,7 +7,9 @@
 //                IPv6 neighbour discovery (NDP punts, ICMPv6 echo, NS/NA sent, ignored ND frames)
 //   /rns/nodes   per graph node (summed over workers): calls, packets, cycles
 //   /rns/drops   per drop node: packets and the reason's description
-//   /rns/ifaces  per interface: name, rx/tx packets by type, announces, forwarded, drops
+//   /rns/ifaces  per interface: name, rx/tx packets by type, announces, forwarded, drops, path
+//                requests received and sent, path responses sent
+// These are the counters the router prints at stop, and what the tests read.
 
 #include "router/ctlplane/control_plane.hpp"
 #include "router/datapath/dataplane.hpp"

@@ -14,6 +14,8 @@ fi
 RNSROUTER=${RNSROUTER:?RNSROUTER must point at the rnsrouter binary}
 T_ID=${T_ID:-$$}
 T_TMP=$(mktemp -d /tmp/rnsdp-test.XXXXXX)
+T_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+declare -A T_ROUTER_OF=() # router pid -> name given to t_router
 T_NETNS=()
 T_LINKS=()
 T_PIDS=()
@@ -90,6 +92,7 @@ t_router() {
   fi
   T_LAST_PID=$!
   T_PIDS+=("$T_LAST_PID")
+  T_ROUTER_OF[$T_LAST_PID]=$name
   # Bounded by wall-clock time, not a loop count: on a loaded 2-core machine (CI, or the ASan
   # build) EAL start-up alone has taken over 10 s.
   local deadline=$((SECONDS + ${T_START_TIMEOUT:-60}))
@@ -102,18 +105,35 @@ t_router() {
   return 1
 }
 
-# t_stop PID: SIGTERM and wait (bounded) for a clean exit; returns its exit code.
+# t_stop PID: SIGTERM and wait (bounded) for a clean exit; returns its exit code. A router started
+# by t_router leaves its counters in $T_TMP/NAME.tel.json first (t_snapshot).
 t_stop() {
   local pid=$1 rc
+  if [ -n "${T_ROUTER_OF[$pid]:-}" ]; then
+    t_snapshot "${T_ROUTER_OF[$pid]}"
+  fi
   kill -TERM "$pid" 2>/dev/null
   for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   wait "$pid"; rc=$?
   return $rc
 }
 
-# t_counter LOG NAME: value of "node NAME N packets" or of "NAME N" in control: lines of a log.
-t_node() { awk -v n="$2" '$1 == "node" && $2 == n {print $3; f=1} END {if (!f) print 0}' "$1"; }
-t_control() { tr ' ' '\n' <"$1" | awk -v n="$2" 'p {print; exit} $0 == n {p=1}'; }
+# t_snapshot NAME: router NAME's counters, read from its DPDK telemetry (/rns/stats, /rns/nodes,
+# /rns/drops, /rns/ifaces), into $T_TMP/NAME.tel.json. The control loop refreshes what telemetry
+# serves every 250 ms: wait for two refreshes after the last packet.
+t_snapshot() {
+  sleep 0.6
+  python3 "$T_LIB_DIR/telemetry.py" snapshot "rnsdp_${T_ID}_$1" "$T_TMP/$1.tel.json" ||
+    echo "no telemetry snapshot of router $1"
+}
+
+# Counters from a snapshot file ($T_TMP/NAME.tel.json):
+# t_node SNAP NODE: packets through graph node NODE (summed over workers; 0 if none).
+t_node() { python3 "$T_LIB_DIR/telemetry.py" get "$1" nodes "$2" packets; }
+# t_control SNAP KEY: a /rns/stats value (control-plane counters and table sizes).
+t_control() { python3 "$T_LIB_DIR/telemetry.py" get "$1" stats "$2"; }
+# t_iface SNAP ID KEY: a /rns/ifaces value of RNS interface ID (rx_announce, path_requests_sent, ...).
+t_iface() { python3 "$T_LIB_DIR/telemetry.py" get "$1" ifaces "$2" "$3"; }
 
 t_finish() {
   echo "$T_PASSES passed, $T_FAILS failed"

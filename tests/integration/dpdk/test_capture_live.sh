@@ -58,7 +58,7 @@ play() {
     ip netns exec "c${run}n${k}_$T_ID" ping -c 1 -W 1 "10.212.$((run * 16 + k + 1)).1" >/dev/null
   done
   local start duration=26 pids=() outs=()
-  start=$(python3 -c 'import time; print(time.time() + 1.0)')
+  start=$(date +%s.%N | awk '{printf "%.3f", $1 + 1.0}')
   local peers
   peers=$(IFS=,; echo "${neighbors[*]}")
   for k in "${!neighbors[@]}"; do
@@ -71,16 +71,16 @@ play() {
   done
   for k in "${pids[@]}"; do wait "$k"; done
 
-  local log=$T_TMP/$node$run.log
+  local log=$T_TMP/$node$run.log tel=$T_TMP/$node$run.tel.json
   t_check "router stops cleanly" t_stop "$pid"
   cat "$log"
   t_check "router sent ${neighbors[*]} exactly what $node sent (modulo timing)" \
     python3 "$here/capture_compare.py" "$capture" "$node" "${outs[@]}"
   if [ "$mode" = abuse ] && [ "${#neighbors[@]}" -ge 2 ]; then
     t_check "duplicates (same and other interface) dropped as duplicate" \
-      [ "$(t_node "$log" drop_duplicate)" = "$expect_dups" ]
-    t_check "malformed packet dropped as rns_short" [ "$(t_node "$log" drop_rns_short)" = 1 ]
-    t_check "hop byte 128 dropped as rns_hop_limit" [ "$(t_node "$log" drop_rns_hop_limit)" = 1 ]
+      [ "$(t_node "$tel" drop_duplicate)" = "$expect_dups" ]
+    t_check "malformed packet dropped as rns_short" [ "$(t_node "$tel" drop_rns_short)" = 1 ]
+    t_check "hop byte 128 dropped as rns_hop_limit" [ "$(t_node "$tel" drop_rns_hop_limit)" = 1 ]
     t_check "bad announce signature dropped as announce_bad_signature" \
       grep -q "control drop announce_bad_signature *1$" "$log"
     t_check "HEADER_2 to an unknown destination dropped as no_path" \
@@ -88,7 +88,7 @@ play() {
   fi
   if [ "$mode" != slow ]; then
     t_check "HEADER_2 data forwarded by the fast path ($expect_forward in the capture)" \
-      [ "$(t_node "$log" forward)" -ge "$expect_forward" ]
+      [ "$(t_node "$tel" forward)" -ge "$expect_forward" ]
     # With one lcore the control plane publishes each reverse entry before the next walk, so all
     # proofs take the fast path. With separate worker lcores a proof racing its own reverse entry
     # (published by the control lcore after the worker's feedback) is punted and forwarded by the
@@ -99,17 +99,17 @@ play() {
     # reverse entry to the worker. The exact output above is what matters there.
     [ "$lcores" != 0 ] && [ -n "${RNS_TEST_SANITIZED:-}" ] && min_proofs=0
     t_check "proofs forwarded by the fast path (at least $min_proofs of $expect_proof)" \
-      [ "$(t_node "$log" proof_forward)" -ge "$min_proofs" ]
+      [ "$(t_node "$tel" proof_forward)" -ge "$min_proofs" ]
     # The same race for link traffic: with separate lcores a packet can reach a worker before the
     # control lcore has published the link entry it needs; it is then forwarded by the control
     # plane (the exact output is checked above).
     local min_link=$expect_link
     [ "$lcores" = 0 ] || min_link=$(( expect_link > 0 ? 1 : 0 ))
     t_check "link traffic forwarded by the fast path (at least $min_link of $expect_link)" \
-      [ "$(t_node "$log" link_forward)" -ge "$min_link" ]
+      [ "$(t_node "$tel" link_forward)" -ge "$min_link" ]
   else
     t_check "nothing forwarded by the fast path" \
-      [ "$(( $(t_node "$log" forward) + $(t_node "$log" link_forward) + $(t_node "$log" proof_forward) ))" = 0 ]
+      [ "$(( $(t_node "$tel" forward) + $(t_node "$tel" link_forward) + $(t_node "$tel" proof_forward) ))" = 0 ]
   fi
 }
 

@@ -29,6 +29,7 @@ t_router R - -l 0 --vdev "net_af_packet0,iface=irA$T_ID" --vdev "net_af_packet1,
   --port 2,addr=10.214.3.1/24,udp=4242,forward=10.214.3.2:4242 || exit 1
 router=$T_LAST_PID
 log=$T_TMP/R.log
+tel=$T_TMP/R.tel.json # counters, from telemetry when the router stops
 t_check "port 0's interface has 16-byte codes" grep -q "udp0\[10.214.1.2:4242\] (IFAC, 16 bytes)" "$log"
 t_check "port 1's interface has 8-byte codes" grep -q "udp1\[10.214.2.2:4242\] (IFAC, 8 bytes)" "$log"
 t_check "port 2's interface has no IFAC" bash -c "grep 'udp2\[' '$log' | grep -vq IFAC"
@@ -38,10 +39,7 @@ ip netns exec "$nsB" "$RNSPROBE" listen --listen 10.214.2.2:4242 --forward 10.21
 T_PIDS+=("$!")
 dest=""
 for _ in $(seq 50); do
-  dest=$(python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == "ready": print(e["destination"]); break' "$T_TMP/b.jsonl" 2>/dev/null)
+  dest=$(python3 "$T_LIB_DIR/events.py" field "$T_TMP/b.jsonl" ready destination 2>/dev/null)
   [ -n "$dest" ] && break
   sleep 0.1
 done
@@ -54,10 +52,7 @@ probe() { # NS NAME COMMAND ARGS...: rnsprobe in NS towards the router, output i
     --forward "10.214.$net.1:4242" --dest "$dest" "$@" >"$T_TMP/$name.jsonl" 2>"$T_TMP/$name.err"
 }
 field() { # file event field
-  python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == sys.argv[2]: print(e.get(sys.argv[3])); break' "$@"
+  python3 "$T_LIB_DIR/events.py" field "$@"
 }
 no_drop_events() { ! grep -h '"event":"drop"' "$@"; }
 fails() { ! "$@"; }
@@ -87,33 +82,22 @@ t_check "C with IFAC on the plain port gets no path" \
 # ARP entry is in by now (the router is slow to answer ARP under ASan).
 mac0=$(sed -n 's/^port 0 (.*): mac \([0-9A-Fa-f:]*\),.*/\1/p' "$log")
 ip -n "$nsA" neigh replace 10.214.1.1 lladdr "$mac0" dev "ivA$T_ID" nud permanent
-ip netns exec "$nsA" python3 - <<'PY'
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('10.214.1.2', 5000))
-to = ('10.214.1.1', 4242)
-for _ in range(3):
-    s.sendto(bytes([0x88, 0x00]) + bytes(16), to)
-for i in range(2):
-    s.sendto(bytes([0x88, 0x00]) + bytes(range(i, i + 60)), to)
-s.sendto(bytes([0x88, 0x00]) + bytes(515), to)
-time.sleep(2)
-PY
+ip netns exec "$nsA" python3 "$T_LIB_DIR/ifac_bad_codes.py"
 
 t_check "router stops cleanly" t_stop "$router"
 echo "== router"; cat "$log"
 for f in "$T_TMP"/*.jsonl; do echo "== $f"; cat "$f"; done
-mismatch=$(t_node "$log" drop_ifac_mismatch)
-missing=$(t_node "$log" drop_ifac_missing)
+mismatch=$(t_node "$tel" drop_ifac_mismatch)
+missing=$(t_node "$tel" drop_ifac_missing)
 t_check "wrong codes are dropped as drop_ifac_mismatch (the wrong key's packets + 2 garbage, got $mismatch)" \
   [ "$mismatch" -ge 3 ]
 t_check "packets without IFAC on an IFAC port are dropped as drop_ifac_missing (got $missing)" \
   [ "$missing" -ge 1 ]
-t_check "too short for the code: drop_ifac_short = 3" [ "$(t_node "$log" drop_ifac_short)" = 3 ]
-t_check "over the MTU plus the code: drop_rns_oversize = 1" [ "$(t_node "$log" drop_rns_oversize)" = 1 ]
-t_check "IFAC flag on the plain port: drop_rns_ifac_flag >= 1" [ "$(t_node "$log" drop_rns_ifac_flag)" -ge 1 ]
-t_check "nothing dropped for the MTU on the way out" [ "$(t_node "$log" drop_ifac_out_mtu)" = 0 ]
-t_check "the router forwarded data by the fast path" [ "$(t_node "$log" forward)" -ge 1 ]
-t_check "the router forwarded proofs by the fast path" [ "$(t_node "$log" proof_forward)" -ge 1 ]
-t_check "the router forwarded link traffic by the fast path" [ "$(t_node "$log" link_forward)" -ge 3 ]
+t_check "too short for the code: drop_ifac_short = 3" [ "$(t_node "$tel" drop_ifac_short)" = 3 ]
+t_check "over the MTU plus the code: drop_rns_oversize = 1" [ "$(t_node "$tel" drop_rns_oversize)" = 1 ]
+t_check "IFAC flag on the plain port: drop_rns_ifac_flag >= 1" [ "$(t_node "$tel" drop_rns_ifac_flag)" -ge 1 ]
+t_check "nothing dropped for the MTU on the way out" [ "$(t_node "$tel" drop_ifac_out_mtu)" = 0 ]
+t_check "the router forwarded data by the fast path" [ "$(t_node "$tel" forward)" -ge 1 ]
+t_check "the router forwarded proofs by the fast path" [ "$(t_node "$tel" proof_forward)" -ge 1 ]
+t_check "the router forwarded link traffic by the fast path" [ "$(t_node "$tel" link_forward)" -ge 3 ]
 t_finish

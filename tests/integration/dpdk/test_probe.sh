@@ -35,10 +35,7 @@ ip netns exec "$nsB" "$RNSPROBE" listen --listen 10.213.2.2:4242 --forward 10.21
 T_PIDS+=("$!")
 dest=""
 for _ in $(seq 50); do
-  dest=$(python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == "ready": print(e["destination"]); break' "$T_TMP/b.jsonl" 2>/dev/null)
+  dest=$(python3 "$T_LIB_DIR/events.py" field "$T_TMP/b.jsonl" ready destination 2>/dev/null)
   [ -n "$dest" ] && break
   sleep 0.1
 done
@@ -51,10 +48,7 @@ probe() { # command args...: runs rnsprobe in A, output to $T_TMP/a-<command>.js
     --forward 10.213.1.1:4242 --dest "$dest" --timeout 10 "$@" >"$T_TMP/a-$cmd.jsonl" 2>"$T_TMP/a-$cmd.err"
 }
 field() { # file event field
-  python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == sys.argv[2]: print(e.get(sys.argv[3])); break' "$@"
+  python3 "$T_LIB_DIR/events.py" field "$@"
 }
 
 t_check "A gets a path to B" probe path
@@ -67,10 +61,10 @@ for p in "${routers[@]}"; do
 done
 for l in "$T_TMP"/R*.log; do echo "== $l"; cat "$l"; done
 for f in a-path a-send a-link; do echo "== $f"; cat "$T_TMP/$f.jsonl" "$T_TMP/$f.err"; done
-log=$T_TMP/R.log
-t_check "the first router forwarded data by the fast path" [ "$(t_node "$log" forward)" -ge 1 ]
+tel=$T_TMP/R.tel.json # counters, from telemetry when the router stopped
+t_check "the first router forwarded data by the fast path" [ "$(t_node "$tel" forward)" -ge 1 ]
 if [ "$lcores" = 0 ]; then
-  t_check "the first router forwarded proofs by the fast path" [ "$(t_node "$log" proof_forward)" -ge 1 ]
+  t_check "the first router forwarded proofs by the fast path" [ "$(t_node "$tel" proof_forward)" -ge 1 ]
 else
   # With the graph on its own lcore, B's proof (sent within a millisecond) can reach the worker
   # before the control lcore has published the reverse entry from the data packet's feedback; it
@@ -78,5 +72,5 @@ else
   # delivery of every proof is (above).
   :
 fi
-t_check "the first router forwarded link traffic by the fast path" [ "$(t_node "$log" link_forward)" -ge 3 ]
+t_check "the first router forwarded link traffic by the fast path" [ "$(t_node "$tel" link_forward)" -ge 3 ]
 t_finish

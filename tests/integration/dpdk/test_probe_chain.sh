@@ -50,13 +50,7 @@ t_check "both routers report a transport id" cond '[ ${#r1_id} -eq 32 ] && [ ${#
 
 # ev FILE PYTHON-CONDITION-ON-e: prints how many events of a JSON-lines file satisfy it.
 ev() {
-  python3 -c 'import json,sys
-n = 0
-for l in open(sys.argv[1]):
-    try: e = json.loads(l)
-    except ValueError: continue
-    n += 1 if eval(sys.argv[2]) else 0
-print(n)' "$@" 2>/dev/null || echo 0
+  python3 "$T_LIB_DIR/events.py" count "$@" 2>/dev/null || echo 0
 }
 # wait_ev FILE CONDITION [MIN] [SECONDS]: waits (wall-clock bound) until MIN events satisfy CONDITION.
 wait_ev() {
@@ -69,25 +63,14 @@ wait_ev() {
 }
 # field FILE EVENT KEY: KEY of the first EVENT.
 field() {
-  python3 -c 'import json,sys
-for l in open(sys.argv[1]):
-    e = json.loads(l)
-    if e.get("event") == sys.argv[2]: print(e.get(sys.argv[3])); break' "$@" 2>/dev/null
+  python3 "$T_LIB_DIR/events.py" field "$@" 2>/dev/null
 }
-# tel NAME KEY: a /rns/stats value from router NAME's DPDK telemetry (the router refreshes it
-# every 250 ms); a few tries, as the client can be slow to connect on a loaded machine; -1 if
-# no answer.
+# tel NAME KEY: a /rns/stats value from router NAME's DPDK telemetry, now (the router refreshes it
+# every 250 ms; telemetry.py retries a slow connection); -1 if no answer.
 tel() {
   local v
-  for _ in 1 2 3; do
-    v=$(echo /rns/stats | timeout 5 dpdk-telemetry.py -f "rnsdp_${T_ID}_$1" 2>/dev/null |
-      python3 -c 'import json,sys
-d = json.loads(sys.stdin.read().strip().splitlines()[-1])["/rns/stats"]
-print(d[sys.argv[1]])' "$2" 2>/dev/null)
-    [ -n "$v" ] && { echo "$v"; return; }
-    sleep 0.5
-  done
-  echo -1
+  v=$(python3 "$T_LIB_DIR/telemetry.py" live "rnsdp_${T_ID}_$1" "$2" 2>/dev/null)
+  echo "${v:--1}"
 }
 # tel_is NAME KEY VALUE: the telemetry value is VALUE (prints what was read).
 tel_is() {
@@ -95,13 +78,12 @@ tel_is() {
   echo "  telemetry $1 $2 = $v"
   [ "$v" = "$3" ]
 }
-# iface_field LOG ID KEY: a per-interface counter from a router's stop report.
-iface_field() {
-  awk -v id="$2" -v k="$3" '$1 == "iface" && $2 == id {for (i = 3; i < NF; i++) if ($i == k) print $(i + 1)}' "$1"
-}
-# iface_rx LOG ID TYPE(0 data, 1 announce, 2 linkrequest, 3 proof): packets received there.
+# iface_field SNAP ID KEY: a per-interface counter from a router's telemetry snapshot (t_stop).
+iface_field() { t_iface "$@"; }
+# iface_rx SNAP ID TYPE(0 data, 1 announce, 2 linkrequest, 3 proof): packets received there.
 iface_rx() {
-  awk -v id="$2" -v t="$3" '$1 == "iface" && $2 == id {for (i = 3; i < NF; i++) if ($i == "rx") {split($(i + 1), a, "/"); print a[t + 1]}}' "$1"
+  local types=(rx_data rx_announce rx_linkrequest rx_proof)
+  t_iface "$1" "$2" "${types[$3]}"
 }
 # host NS NAME LISTEN FORWARD ASPECT: an `rnsprobe listen` host in the background.
 host() {
@@ -175,8 +157,7 @@ t_check "r1 has no path and knows no destination before A asks" \
 
 t_check "A's fresh client asks r1 for B and gets a path" a_client a-disc "$b_dest" path
 t_check "  ... it had no path: it sent a path request before any announce" \
-  [ "$(head -n 3 "$T_TMP/a-disc.jsonl" | python3 -c 'import json,sys
-print(",".join(json.loads(l)["event"] for l in sys.stdin))')" = "ready,path_request_sent,announce" ]
+  [ "$(python3 "$T_LIB_DIR/events.py" names "$T_TMP/a-disc.jsonl" 3)" = "ready,path_request_sent,announce" ]
 t_check "  ... the answer is a PATH_RESPONSE for B, 3 hops away, from r1" \
   [ "$(ev "$T_TMP/a-disc.jsonl" "e['event'] == 'announce' and e['destination'] == '$b_dest' and e['path_response'] and e['hops'] == 3 and e['via'] == '$r1_id'")" = 1 ]
 t_check "  ... the path is 3 hops via r1" cond '[ "$(field "$T_TMP/a-disc.jsonl" path hops)" = 3 ] \
@@ -196,20 +177,20 @@ done
 # Phase 1 counters: each router accepted both announces and passed them on.
 for r in R1 R2; do
   t_check "$r accepted both hosts' announces (one path each)" \
-    [ "$(t_control "$T_TMP/$r.log" paths)" = 2 ]
+    [ "$(t_control "$T_TMP/$r.tel.json" paths)" = 2 ]
 done
 t_check "r1 accepted B's announce from r2 and A's from A's host" \
-  cond '[ "$(iface_field "$T_TMP/R1.log" 2 announces_accepted)" = 1 ] && [ "$(iface_field "$T_TMP/R1.log" 1 announces_accepted)" = 1 ]'
+  cond '[ "$(iface_field "$T_TMP/R1.tel.json" 2 announces_accepted)" = 1 ] && [ "$(iface_field "$T_TMP/R1.tel.json" 1 announces_accepted)" = 1 ]'
 t_check "r1 rebroadcast announces toward A and toward r2" \
-  cond '[ "$(iface_field "$T_TMP/R1.log" 1 announces_rebroadcast)" -ge 1 ] && [ "$(iface_field "$T_TMP/R1.log" 2 announces_rebroadcast)" -ge 1 ]'
+  cond '[ "$(iface_field "$T_TMP/R1.tel.json" 1 announces_rebroadcast)" -ge 1 ] && [ "$(iface_field "$T_TMP/R1.tel.json" 2 announces_rebroadcast)" -ge 1 ]'
 t_check "r1 answered A's clients' path requests from its table, forwarding none" \
-  cond '[ "$(iface_field "$T_TMP/R1.log" 0 path_responses_sent)" -ge 3 ] && [ "$(iface_field "$T_TMP/R1.log" 2 path_requests_sent)" = 0 ]'
+  cond '[ "$(iface_field "$T_TMP/R1.tel.json" 0 path_responses_sent)" -ge 3 ] && [ "$(iface_field "$T_TMP/R1.tel.json" 2 path_requests_sent)" = 0 ]'
 t_check "r1 forwarded data, proofs and link traffic by the fast path" \
-  cond '[ "$(t_node "$T_TMP/R1.log" forward)" -ge 6 ] && [ "$(t_node "$T_TMP/R1.log" proof_forward)" -ge 6 ] \
-  && [ "$(t_node "$T_TMP/R1.log" link_forward)" -ge 3 ]'
+  cond '[ "$(t_node "$T_TMP/R1.tel.json" forward)" -ge 6 ] && [ "$(t_node "$T_TMP/R1.tel.json" proof_forward)" -ge 6 ] \
+  && [ "$(t_node "$T_TMP/R1.tel.json" link_forward)" -ge 3 ]'
 
 # Phase 2 counters: the request was searched for through r2 and answered from r2's table.
-r1b=$T_TMP/R1b.log
+r1b=$T_TMP/R1b.tel.json
 t_check "r1 (second run) received A's path request on the gateway interface" \
   [ "$(iface_field "$r1b" 0 path_requests_received)" -ge 1 ]
 t_check "r1 (second run) forwarded it toward r2 and sent no other request there" \
@@ -221,8 +202,8 @@ t_check "r1 (second run) sent the path response to A and rebroadcast nothing" \
   cond '[ "$(iface_field "$r1b" 0 path_responses_sent)" -ge 1 ] \
   && [ "$(iface_field "$r1b" 0 announces_rebroadcast)" = 0 ] && [ "$(iface_field "$r1b" 2 announces_rebroadcast)" = 0 ]'
 t_check "r2 received the forwarded request from r1 and answered it" \
-  cond '[ "$(iface_field "$T_TMP/R2.log" 0 path_requests_received)" = 1 ] \
-  && [ "$(iface_field "$T_TMP/R2.log" 0 path_responses_sent)" = 1 ]'
+  cond '[ "$(iface_field "$T_TMP/R2.tel.json" 0 path_requests_received)" = 1 ] \
+  && [ "$(iface_field "$T_TMP/R2.tel.json" 0 path_responses_sent)" = 1 ]'
 t_check "r1 (second run) forwarded the data and proofs by the fast path" \
   cond '[ "$(t_node "$r1b" forward)" -ge 3 ] && [ "$(t_node "$r1b" proof_forward)" -ge 3 ]'
 t_finish
