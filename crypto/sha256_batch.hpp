@@ -5,7 +5,9 @@
 //   sodium         libsodium's portable C, one packet at a time (the scalar reference path);
 //   openssl        OpenSSL libcrypto, one packet at a time; uses SHA-NI when the CPU has it;
 //   ipsec_mb_sse   intel-ipsec-mb job API, SSE manager (SHA-NI where present);
-//   ipsec_mb_avx2  intel-ipsec-mb job API, AVX2 manager (8-lane multi-buffer).
+//   ipsec_mb_avx2  intel-ipsec-mb job API, AVX2 manager (8-lane multi-buffer);
+//   sha_ni         one-shot SHA-NI (sha256_ni.hpp), one packet at a time;
+//   sha_ni_x2      one-shot SHA-NI, two packets at a time with their rounds interleaved.
 // sha256_batch::fastest() measures the available engines once at start-up (after checking each
 // against the scalar path) and returns the quickest; the engine's name goes into the counters.
 //
@@ -27,7 +29,15 @@
 
 namespace rns::crypto {
 
-enum class sha256_engine : std::uint8_t { sodium, openssl, ipsec_mb_sse, ipsec_mb_avx2, count };
+enum class sha256_engine : std::uint8_t {
+    sodium,
+    openssl,
+    ipsec_mb_sse,
+    ipsec_mb_avx2,
+    sha_ni,
+    sha_ni_x2,
+    count
+};
 
 [[nodiscard]] const char* to_string(sha256_engine e) noexcept;
 [[nodiscard]] std::optional<sha256_engine> sha256_engine_from_string(std::string_view name) noexcept;
@@ -52,8 +62,9 @@ class sha256_batch {
     /// Whether engine e was built in and can run on this CPU.
     [[nodiscard]] static bool available(sha256_engine e) noexcept;
     /// The quickest available engine that agrees with the scalar path, measured once on bursts of
-    /// 32 packets of 100-500 bytes (thread CPU time, best of 5 runs of 3 ms per engine: about
-    /// 60 ms at start-up); later calls return the cached answer.
+    /// 32 hashable parts (spec §4.5) of packets of 64 to 500 bytes, the sizes the fast path hashes
+    /// (thread CPU time, best of 5 runs of 3 ms per engine: about 90 ms at start-up); later calls
+    /// return the cached answer.
     [[nodiscard]] static sha256_engine fastest();
 
   private:

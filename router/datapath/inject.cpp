@@ -41,6 +41,7 @@ uint16_t inject_process(rte_graph* graph, rte_node* node, void**, uint16_t) noex
             const rte_edge_t e = m->port < RTE_MAX_ETHPORTS ? c.dp->inject_tx_edge[m->port] : 0;
             rte_node_enqueue_x1(graph, node, e != 0 ? e : edge(next::drop_out_iface), m);
         } else {
+            priv(m).tail_sum_valid = false; // a fresh mbuf's private area holds stale values
             rte_node_enqueue_x1(graph, node, edge(next::l3_output), m);
         }
     }

@@ -10,11 +10,20 @@
 // datagram for the RNS port is stripped to its payload (one RNS packet per datagram, spec §10.3)
 // and attributed to the RNS interface of its sender (UDP peer table).
 //
-// Uses: mbuf->port. Sets: priv.in_iface, priv.kind; for new peers priv.src_ip4/src_port/l2_port.
+// Checksums: the device's verdict is taken where the port offloads them (RX_*_CKSUM_GOOD/BAD);
+// otherwise they are verified in software, the UDP checksum over exactly the UDP length (RFC 768).
+// Either way the sum of the RNS packet after its rewritable header is kept for l3_output's
+// incremental checksum (udp_cksum.hpp); it costs a few header words here and saves l3_output a
+// pass over the payload. Not kept (l3_output then sums the payload) for a zero IPv4 UDP checksum
+// and on IFAC interfaces (ifac_in unmasks the payload).
+//
+// Uses: mbuf->port. Sets: priv.in_iface, priv.kind, priv.tail_sum(_valid); for new peers
+// priv.src_ip4/src_port/l2_port.
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/node_registry.hpp"
 #include "router/datapath/pkt_priv.hpp"
+#include "router/datapath/udp_cksum.hpp"
 
 #include <rte_arp.h>
 #include <rte_ether.h>
@@ -89,10 +98,12 @@ int l3_input_init(const rte_graph*, rte_node* node) {
 // §10.3, without Ethernet padding) and attributes it to the sender's interface (iface, from the
 // peer table), the listener's default interface, or, on a learning listener, punts it as a new
 // peer; set_source fills that peer's address fields (version-specific) from the IP header.
+// payload_sum: the one's complement sum of the UDP payload, or no_sum.
 template <class SetSource>
-[[nodiscard]] next deliver_udp(rte_mbuf* m, std::uint32_t headers, const rte_udp_hdr* udp,
-                               std::uint32_t udp_len, std::uint16_t iface,
-                               const udp_listener& listener, SetSource&& set_source) noexcept {
+[[nodiscard]] next deliver_udp(const dataplane& dp, rte_mbuf* m, std::uint32_t headers,
+                               const rte_udp_hdr* udp, std::uint32_t udp_len, std::int32_t payload_sum,
+                               std::uint16_t iface, const udp_listener& listener,
+                               SetSource&& set_source) noexcept {
     auto& pp = priv(m);
     next to = next::rns_parse;
     if (iface != no_iface) {
@@ -114,6 +125,10 @@ template <class SetSource>
     }
     rte_pktmbuf_adj(m, static_cast<std::uint16_t>(headers + sizeof(rte_udp_hdr)));
     rte_pktmbuf_trim(m, static_cast<std::uint16_t>(rte_pktmbuf_data_len(m) - (udp_len - sizeof(rte_udp_hdr))));
+    pp.tail_sum_valid = payload_sum != no_sum && pp.in_iface < dp.ifac_keys.size() &&
+                        dp.ifac_keys[pp.in_iface] == nullptr &&
+                        rns_tail_sum(rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m),
+                                     static_cast<std::uint16_t>(payload_sum), pp.tail_sum);
     return to;
 }
 
@@ -169,15 +184,23 @@ next ipv4_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
     if (l4ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) {
         return next::drop_udp_checksum;
     }
-    if (udp->dgram_cksum != 0 && l4ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-        rte_ipv4_udptcp_cksum_verify(ip, udp) != 0) {
-        return next::drop_udp_checksum;
+    std::int32_t payload_sum = no_sum;
+    if (udp->dgram_cksum != 0) {
+        // A device verdict over an IP payload longer than the UDP length covered other bytes.
+        const std::uint64_t verdict = udp_len == total - ihl ? l4ck : RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN;
+        const std::uint16_t pseudo =
+            ipv4_pseudo_sum(ip->src_addr, ip->dst_addr, static_cast<std::uint16_t>(udp_len));
+        payload_sum = rx_payload_sum(verdict, pseudo, udp, udp_len);
+        if (payload_sum == bad_sum) {
+            return next::drop_udp_checksum;
+        }
     }
     const std::uint16_t iface = dp.peers->lookup(m->port, ip->src_addr, udp->src_port);
-    return deliver_udp(m, sizeof(rte_ether_hdr) + ihl, udp, udp_len, iface, *listener, [ip](pkt_priv& pp) {
-        pp.src_is_ip6 = false;
-        pp.src_ip4 = ip->src_addr;
-    });
+    return deliver_udp(dp, m, sizeof(rte_ether_hdr) + ihl, udp, udp_len, payload_sum, iface, *listener,
+                       [ip](pkt_priv& pp) {
+                           pp.src_is_ip6 = false;
+                           pp.src_ip4 = ip->src_addr;
+                       });
 }
 
 // IPv6 extension headers and protocols that mean "another header follows" (RFC 8200 §4, IANA
@@ -254,18 +277,16 @@ next ipv6_udp(const dataplane& dp, const port_l3& port, rte_mbuf* m) noexcept {
     if (l4ck == RTE_MBUF_F_RX_L4_CKSUM_BAD) {
         return next::drop_udp_checksum;
     }
-    if (l4ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
-        // Pseudo-header (RFC 8200 §8.1) over the UDP length, then the datagram itself.
-        std::uint32_t sum = __rte_raw_cksum(ip->src_addr, 32, 0);
-        sum += rte_cpu_to_be_16(static_cast<std::uint16_t>(udp_len));
-        sum += rte_cpu_to_be_16(IPPROTO_UDP);
-        sum = __rte_raw_cksum(udp, udp_len, sum);
-        if (__rte_raw_cksum_reduce(sum) != 0xffff) {
-            return next::drop_udp_checksum;
-        }
+    // Pseudo-header (RFC 8200 §8.1) over the UDP length, then the datagram itself.
+    const std::uint64_t verdict = udp_len == payload ? l4ck : RTE_MBUF_F_RX_L4_CKSUM_UNKNOWN;
+    const std::int32_t payload_sum = rx_payload_sum(
+        verdict, ipv6_pseudo_sum(ip->src_addr, static_cast<std::uint16_t>(udp_len)), udp, udp_len);
+    if (payload_sum == bad_sum) {
+        return next::drop_udp_checksum;
     }
     const std::uint16_t iface = dp.peers->lookup6(m->port, ip->src_addr, udp->src_port);
-    return deliver_udp(m, sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr), udp, udp_len, iface, *listener,
+    return deliver_udp(dp, m, sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr), udp, udp_len, payload_sum,
+                       iface, *listener,
                        [ip](pkt_priv& pp) {
                            pp.src_is_ip6 = true;
                            std::memcpy(pp.src_ip6.data(), ip->src_addr, 16);

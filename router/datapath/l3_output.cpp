@@ -1,18 +1,21 @@
 // l3_output: wraps an RNS packet in UDP/IPv4 or UDP/IPv6/Ethernet for its output interface (one packet per
 // datagram, spec §10.3) and hands it to eth_tx of the interface's port.
 //
-// IPv4: DF set, ID 0 (RFC 6864 allows it for atomic datagrams), TTL 64. UDP checksum computed in
-// software (the reference's kernel sockets always fill it).
+// IPv4: DF set, ID 0 (RFC 6864 allows it for atomic datagrams), TTL 64. The UDP checksum is always
+// filled (the reference's kernel sockets always fill it): for a forwarded packet from the tail sum
+// l3_input kept (udp_cksum.hpp: the new RNS header, UDP header and pseudo-header added to it, no
+// pass over the payload); for the control plane's packets and after IFAC masking, over the payload.
 //
 // On an interface with IFAC (spec §9.2) the access code is added first: in the mbuf's headroom,
 // the payload masked in place; a packet over the RNS MTU cannot take it and is dropped by name.
 //
-// Uses: priv.out_iface. Sets: mbuf->port, l2/l3 lengths.
+// Uses: priv.out_iface, priv.tail_sum(_valid). Sets: mbuf->port, l2/l3 lengths.
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
 #include "router/datapath/ifac_mbuf.hpp"
 #include "router/datapath/node_registry.hpp"
 #include "router/datapath/pkt_priv.hpp"
+#include "router/datapath/udp_cksum.hpp"
 
 #include <rte_ether.h>
 #include <rte_graph_worker.h>
@@ -48,11 +51,18 @@ constexpr std::uint16_t headers_len =
 constexpr std::uint16_t headers6_len =
     sizeof(rte_ether_hdr) + sizeof(rte_ipv6_hdr) + sizeof(rte_udp_hdr);
 
+// The one's complement sum of the RNS packet m holds, before the headers are prepended.
+[[nodiscard]] std::uint16_t payload_sum(rte_mbuf* m, bool incremental) noexcept {
+    return tx_payload_sum(rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m), incremental,
+                          priv(m).tail_sum);
+}
+
 // IPv6: hop limit 64, no flow label; the UDP checksum is mandatory (RFC 8200 §8.1) and a
-// computed zero is sent as 0xffff (rte_ipv6_udptcp_cksum does that).
-rte_edge_t output6(const dataplane& dp, const iface_tx& tx, rte_mbuf* m) noexcept {
+// computed zero is sent as 0xffff (udp_cksum_field does that).
+rte_edge_t output6(const dataplane& dp, const iface_tx& tx, rte_mbuf* m, bool incremental) noexcept {
     const port_l3& port = dp.ports[tx.eth_port];
     const std::uint16_t payload = rte_pktmbuf_data_len(m);
+    const std::uint16_t sum = payload_sum(m, incremental);
     auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, headers6_len));
     if (eth == nullptr) {
         return edge(next::drop_no_headroom);
@@ -71,8 +81,8 @@ rte_edge_t output6(const dataplane& dp, const iface_tx& tx, rte_mbuf* m) noexcep
     udp->src_port = tx.src_udp;
     udp->dst_port = tx.dst_udp;
     udp->dgram_len = ip->payload_len;
-    udp->dgram_cksum = 0;
-    udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+    udp->dgram_cksum = udp_cksum_field(
+        ipv6_pseudo_sum(ip->src_addr, static_cast<std::uint16_t>(sizeof(rte_udp_hdr) + payload)), *udp, sum);
     m->l2_len = sizeof(rte_ether_hdr);
     m->l3_len = sizeof(rte_ipv6_hdr);
     m->port = tx.eth_port;
@@ -89,7 +99,10 @@ rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
         return edge(next::drop_neighbor_unresolved);
     }
     // spec §9.2; tx != nullptr means out_iface < max_ifaces. One load on interfaces without IFAC.
+    // Masking rewrites the whole payload: its sum is then taken over the bytes.
+    bool incremental = priv(m).tail_sum_valid;
     if (const ifac::key* k = dp.ifac_keys[priv(m).out_iface]; k != nullptr) {
+        incremental = false;
         switch (ifac_add(*k, m, dp.rns_mtu)) {
         case ifac_add_result::ok:
             break;
@@ -102,10 +115,11 @@ rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
         }
     }
     if (tx->ipv6) {
-        return output6(dp, *tx, m);
+        return output6(dp, *tx, m, incremental);
     }
     const port_l3& port = dp.ports[tx->eth_port];
     const std::uint16_t payload = rte_pktmbuf_data_len(m);
+    const std::uint16_t sum = payload_sum(m, incremental);
     auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, headers_len));
     if (eth == nullptr) {
         return edge(next::drop_no_headroom);
@@ -129,9 +143,9 @@ rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
     auto* udp = reinterpret_cast<rte_udp_hdr*>(ip + 1);
     udp->src_port = tx->src_udp;
     udp->dst_port = tx->dst_udp;
-    udp->dgram_len = rte_cpu_to_be_16(static_cast<std::uint16_t>(sizeof(rte_udp_hdr) + payload));
-    udp->dgram_cksum = 0;
-    udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+    const auto udp_len = static_cast<std::uint16_t>(sizeof(rte_udp_hdr) + payload);
+    udp->dgram_len = rte_cpu_to_be_16(udp_len);
+    udp->dgram_cksum = udp_cksum_field(ipv4_pseudo_sum(ip->src_addr, ip->dst_addr, udp_len), *udp, sum);
     m->l2_len = sizeof(rte_ether_hdr);
     m->l3_len = sizeof(rte_ipv4_hdr);
     m->port = tx->eth_port;

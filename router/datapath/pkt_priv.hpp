@@ -31,6 +31,11 @@ struct pkt_priv {
     std::uint8_t hops = 0;       ///< hop byte after the +1 of spec §6.2 step 4 (rns_parse)
     std::uint8_t flags = 0;      ///< raw flag byte (rns_parse)
     std::uint8_t context = 0;    ///< context byte (rns_parse)
+    /// One's complement sum of the RNS packet after its rewritable header (udp_cksum.hpp), for
+    /// l3_output's incremental UDP checksum; valid only when tail_sum_valid (l3_input sets both;
+    /// inject clears the flag: the control plane's packets carry no sum).
+    std::uint16_t tail_sum = 0;
+    bool tail_sum_valid = false;
     std::uint16_t src_port = 0;  ///< new_peer: peer UDP port, network order (l3_input)
     std::uint16_t l2_port = 0;   ///< new_peer: ethdev port id (l3_input)
     std::uint16_t dst_udp = 0;   ///< new_peer: our listener port it was sent to, network order
