@@ -4,6 +4,7 @@
 
 #include "router/rns/ifac.hpp"
 #include "tools/rnsprobe_endpoint.hpp"
+#include "tools/rnsprobe_tcp.hpp"
 #include "tools/rnsprobe_udp.hpp"
 
 #include "crypto/random.hpp"
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,10 +26,13 @@ namespace {
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
-const char* usage_text = R"(usage: rnsprobe COMMAND --listen IP:PORT --forward IP:PORT [options]
+const char* usage_text = R"(usage: rnsprobe COMMAND (--listen IP:PORT --forward IP:PORT | --tcp-connect HOST:PORT |
+                        --tcp-listen IP:PORT) [options]
 
-An RNS endpoint on one UDP interface (like the reference UDPInterface: it listens on
---listen and sends every packet to --forward). Prints one JSON object per event on stdout.
+An RNS endpoint on one interface: UDP (like the reference UDPInterface: it listens on --listen
+and sends every packet to --forward), or TCP with HDLC framing (like TCPClientInterface with
+--tcp-connect, or a TCPServerInterface serving its newest client with --tcp-listen). Prints one
+JSON object per event on stdout.
 
 commands:
   listen     host a destination: announce it, answer path requests for it, accept packets
@@ -39,8 +44,10 @@ commands:
              then close the link
 
 options:
-  --listen IP:PORT          local address to bind (required)
-  --forward IP:PORT         where packets are sent (required)
+  --listen IP:PORT          UDP: local address to bind
+  --forward IP:PORT         UDP: where packets are sent
+  --tcp-connect HOST:PORT   TCP: connect there (retrying for --timeout seconds)
+  --tcp-listen IP:PORT      TCP: accept connections there
   --identity FILE           identity of the hosted destination (64-byte private key form,
                             created if missing); default: a fresh identity
   --app NAME                app name of the hosted destination (default rnsprobe)
@@ -66,6 +73,8 @@ struct options {
     std::string command;
     std::string listen;
     std::string forward;
+    std::string tcp_connect;
+    std::string tcp_listen;
     std::string identity_file;
     std::string app = "rnsprobe";
     std::vector<std::string> aspects;
@@ -123,6 +132,10 @@ options parse_args(int argc, char** argv) {
         };
         if (a == "--listen") {
             o.listen = value();
+        } else if (a == "--tcp-connect") {
+            o.tcp_connect = value();
+        } else if (a == "--tcp-listen") {
+            o.tcp_listen = value();
         } else if (a == "--forward") {
             o.forward = value();
         } else if (a == "--identity") {
@@ -172,8 +185,13 @@ options parse_args(int argc, char** argv) {
             usage_error("unknown option " + a);
         }
     }
-    if (o.listen.empty() || o.forward.empty()) {
-        usage_error("--listen and --forward are required");
+    const int transports = (!o.listen.empty() || !o.forward.empty() ? 1 : 0) + (o.tcp_connect.empty() ? 0 : 1) +
+                           (o.tcp_listen.empty() ? 0 : 1);
+    if (transports != 1) {
+        usage_error("give one interface: --listen and --forward, --tcp-connect, or --tcp-listen");
+    }
+    if ((!o.listen.empty() || !o.forward.empty()) && (o.listen.empty() || o.forward.empty())) {
+        usage_error("--listen and --forward go together");
     }
     if (o.command != "listen" && !o.dest) {
         usage_error(o.command + " needs --dest");
@@ -194,7 +212,7 @@ void print(const nlohmann::json& ev) {
 /// arrive verified and stripped; anything else is dropped and reported.
 class probe_interface {
   public:
-    probe_interface(const options& o) : _udp(o.listen, o.forward) {
+    probe_interface(const options& o) : _link(make_link(o)) {
         if (o.ifac_netname || o.ifac_passphrase) {
             _ifac = ifac::key::derive(o.ifac_netname, o.ifac_passphrase, o.ifac_size);
             if (!_ifac) {
@@ -204,17 +222,17 @@ class probe_interface {
     }
     void send(byte_view raw) {
         if (!_ifac) {
-            _udp.send(raw);
+            _link->send(raw);
             return;
         }
         bytes out(raw.size() + _ifac->size());
         const std::size_t n = _ifac->apply(raw, out);
         if (n != 0) {
-            _udp.send(byte_view(out).first(n));
+            _link->send(byte_view(out).first(n));
         }
     }
     std::optional<bytes> receive(double timeout_s) {
-        auto pkt = _udp.receive(timeout_s);
+        auto pkt = _link->receive(timeout_s);
         if (!pkt) {
             return pkt;
         }
@@ -236,8 +254,18 @@ class probe_interface {
     }
 
   private:
-    udp_interface _udp;
+    std::unique_ptr<packet_link> _link;
     std::optional<ifac::key> _ifac;
+
+    static std::unique_ptr<packet_link> make_link(const options& o) {
+        if (!o.tcp_connect.empty()) {
+            return std::make_unique<tcp_interface>(tcp_interface::role::connect, o.tcp_connect, o.timeout);
+        }
+        if (!o.tcp_listen.empty()) {
+            return std::make_unique<tcp_interface>(tcp_interface::role::listen, o.tcp_listen, o.timeout);
+        }
+        return std::make_unique<udp_interface>(o.listen, o.forward);
+    }
 };
 
 /// Receives and processes packets until pred() holds or the deadline passes; false on timeout.
@@ -302,6 +330,12 @@ int run(const options& o) {
     }
     endpoint ep(own, [&](byte_view raw) { udp.send(raw); }, print);
     nlohmann::json ready = {{"event", "ready"}, {"command", o.command}, {"listen", o.listen}, {"forward", o.forward}};
+    if (!o.tcp_connect.empty()) {
+        ready["tcp_connect"] = o.tcp_connect;
+    }
+    if (!o.tcp_listen.empty()) {
+        ready["tcp_listen"] = o.tcp_listen;
+    }
     if (auto d = ep.own_destination()) {
         ready["destination"] = to_hex(*d);
         ready["identity"] = own->id.hexhash();
