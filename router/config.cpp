@@ -188,6 +188,13 @@ const char* router_usage() noexcept {
            "  --path-snapshot-interval SEC  path table snapshot period (default 300; 0: at stop)\n"
            "  --status-interval SEC  print a status line every SEC seconds (0: never)\n"
            "  --mbufs N              mbufs in the packet pool (default 8191)\n"
+           "  --fast-entries N       paths and links the fast path holds (default 1048576; 128\n"
+           "                         bytes each: 128 MiB); beyond it they stay on the slow path\n"
+           "  --packet-hashes N      slots of the packet-hash table (duplicate filter and reverse\n"
+           "                         entries, 16 bytes each, rounded up to a power of two; default\n"
+           "                         4194304 = 64 MiB). Size it for 2 x 500000 remembered hashes\n"
+           "                         plus forwarded packets/s x the time proofs take to come back;\n"
+           "                         when full the oldest entries go first (counted)\n"
            "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
            "  --ready-file FILE      write the transport id there once running (tests)\n"
            "  --slow-path-only       every RNS packet goes through the control plane (testing)\n"
@@ -224,6 +231,16 @@ router_flags parse_router_flags(int argc, char** argv) {
             f.path_snapshot_interval = std::strtod(value().c_str(), nullptr);
         } else if (a == "--status-interval") {
             f.status_interval = std::strtod(value().c_str(), nullptr);
+        } else if (a == "--fast-entries") {
+            f.fast_entries = static_cast<std::size_t>(parse_uint(value(), std::uint64_t{1} << 30, "--fast-entries"));
+            if (f.fast_entries < 16) {
+                throw std::invalid_argument("--fast-entries: at least 16");
+            }
+        } else if (a == "--packet-hashes") {
+            f.packet_hashes = static_cast<std::size_t>(parse_uint(value(), std::uint64_t{1} << 32, "--packet-hashes"));
+            if (f.packet_hashes < 1024) {
+                throw std::invalid_argument("--packet-hashes: at least 1024");
+            }
         } else if (a == "--mbufs") {
             f.mbufs = static_cast<unsigned>(parse_uint(value(), 1U << 24, "--mbufs"));
         } else if (a == "--run-seconds") {

@@ -2,6 +2,7 @@
 // Router flags (after the EAL arguments and `--`): `rnsrouter [EAL args] -- [router flags]`.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,8 @@ struct router_flags {
     double path_snapshot_interval = 300; ///< seconds between path/known snapshots; 0: at stop only
     double status_interval = 0;     ///< seconds between status lines; 0: none
     unsigned mbufs = 8191;
+    std::size_t packet_hashes = std::size_t{1} << 22; ///< packet-hash table slots (--packet-hashes)
+    std::size_t fast_entries = std::size_t{1} << 20;  ///< paths + links in the fast path (--fast-entries)
     double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
     std::string ready_file;         ///< written (with the transport id) once the router runs
     bool slow_path_only = false;    ///< classify punts everything (equality tests)

@@ -68,7 +68,11 @@ int run(router::eal_session& eal, int argc, char** argv) {
     router::mbuf_pool pool(flags.mbufs);
     datapath::rcu_domain rcu;
     datapath::udp_peers peers(rcu);
-    datapath::fast_tables tables(rcu, datapath::fast_tables::sizes{});
+    datapath::fast_tables::sizes table_sizes;
+    table_sizes.routes = flags.fast_entries;
+    table_sizes.packet_hashes = flags.packet_hashes;
+    table_sizes.writers = static_cast<unsigned>(lcores.size()) + 1; // the workers + the control plane
+    datapath::fast_tables tables(table_sizes);
     datapath::dataplane dp;
     dp.rcu = &rcu;
     dp.peers = &peers;

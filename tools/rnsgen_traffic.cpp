@@ -156,7 +156,7 @@ result proofs(const options& o, port_io& io, state& s, unsigned payload) {
             ++s.counter;
             return true;
         });
-        // The control plane adds the reverse entries from the fast path's feedback records.
+        // Let the data packets drain out of the router before the proofs follow.
         const double settle = now_s() + 0.5;
         while (now_s() < settle) {
             (void)io.poll([](rns::byte_view) {});

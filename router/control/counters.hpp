@@ -70,7 +70,6 @@ struct transport_counters {
     std::vector<iface_counters> ifaces; ///< indexed by iface_id
     std::array<std::uint64_t, drop_reason_count> drops{}; ///< totals over all interfaces
     std::uint64_t dedup_rotations = 0;
-    std::uint64_t reverse_evicted = 0; ///< oldest reverse entries evicted by the table bound
 
     [[nodiscard]] std::uint64_t drop_count(drop_reason r) const noexcept {
         return drops[static_cast<std::size_t>(r)];

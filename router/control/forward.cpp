@@ -104,7 +104,7 @@ bool transport::forward_header2(iface_id in, const packet_view& p, const hash32&
         le.proof_timeout = proof_timeout;
         set_link(link::link_id_of(p), le);
     } else {
-        set_reverse(take<16>(h), {in, out, now});
+        _hashes.set_reverse(h, {in, out, now});
     }
     transmit(out, fwd, &res);
     ++_counters.ifaces[out].forwarded;
@@ -141,7 +141,7 @@ bool transport::forward_link(iface_id in, const packet_view& p, const hash32& h,
         count_drop(in, drop_reason::link_hops_mismatch, res);
         return false;
     }
-    _dedup.add(h);
+    _hashes.add(h, now);
     transmit(out, with_hops(p.raw, p.hops), &res);
     ++_counters.ifaces[out].forwarded;
     le.timestamp = now;
@@ -213,14 +213,14 @@ void transport::handle_lrproof(iface_id in, const packet_view& p, double now, in
 // spec §6.11.
 void transport::handle_proof(iface_id in, const packet_view& p, inbound_result& res) {
     const hash16 key = take<16>(p.destination_hash);
-    const reverse_entry* found = _reverse.find(key);
-    if (found == nullptr) {
+    // Taken out of the table whether or not the proof is forwarded (spec §6.11).
+    const std::optional<reverse_entry> found = _hashes.take_reverse(key, _now);
+    if (!found) {
         // A proof for a receipt held elsewhere (or already routed).
         count_drop(in, drop_reason::proof_unknown, res);
         return;
     }
     const reverse_entry e = *found;
-    remove_reverse(key);
     if (in != e.outbound) {
         count_drop(in, drop_reason::proof_wrong_interface, res);
         return;

@@ -44,7 +44,8 @@ void transport::tick(double now) {
     run_announce_table(now);
     run_announce_queues(now);
     run_discovery_queue(now);
-    if (_dedup.maybe_rotate()) {
+    _now = now;
+    if (_hashes.maybe_rotate()) {
         ++_counters.dedup_rotations;
     }
     if (now >= _next_cull) {
@@ -332,13 +333,8 @@ void transport::run_discovery_queue(double now) {
 }
 
 void transport::cull_tables(double now) {
-    // Reverse entries: 480 s, or an interface gone.
-    _reverse.erase_if(
-        [&](const hash16&, const reverse_entry& e) {
-            return now > e.timestamp + tc::reverse_timeout || !iface_usable(e.received_on) ||
-                   !iface_usable(e.outbound);
-        },
-        [&](const hash16& key) { _sink.reverse_removed(key); });
+    // Reverse entries: 480 s (interfaces gone: remove_interface).
+    _hashes.cull(now);
     // Link entries.
     for (auto it = _links.begin(); it != _links.end();) {
         const link_entry e = it->second;

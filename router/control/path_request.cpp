@@ -48,7 +48,7 @@ void transport::send_path_request(const hash16& dest, byte_view tag, iface_id on
     const bytes raw = build_packet(f);
     auto parsed = parse_packet(raw);
     if (parsed) {
-        _dedup.add(packet_hash(parsed.packet));
+        _hashes.add(packet_hash(parsed.packet), now);
     }
     transmit(on, raw);
     ++_counters.ifaces[on].path_requests_sent;

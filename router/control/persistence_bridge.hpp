@@ -62,6 +62,10 @@ class persistence_bridge {
 
     /// Periodic snapshots; call from the control loop.
     void tick(const transport& t, double now);
+    /// tick(now) will take a snapshot (callers refresh the path timestamps first).
+    [[nodiscard]] bool snapshot_due(double now) const noexcept {
+        return _interval > 0 && _next_snapshot != 0 && now >= _next_snapshot;
+    }
     /// Snapshots the tables now (path table with cached announces, known destinations).
     void snapshot(const transport& t);
     /// Graceful stop: final snapshot, then waits until the store made everything durable.

@@ -1,7 +1,7 @@
 #pragma once
 // Where the transport's output goes: packets to transmit, and notifications whenever an entry the
-// fast path mirrors (path, link, reverse tables) changes, so the datapath can publish them to its
-// lock-free tables. All calls are synchronous, from the control thread, after the control table
+// fast path mirrors (path and link tables) changes, so the datapath can publish them to its
+// lock-free tables (the packet-hash table is shared instead: packet_hashes.hpp). All calls are synchronous, from the control thread, after the control table
 // changed. Persistence hooks (ratchets, known destinations) ride on the same interface.
 
 #include "router/control/types.hpp"
@@ -28,12 +28,6 @@ struct fast_link_entry {
     bool validated = false;
 };
 
-/// What the fast path needs for spec §6.11 proof routing.
-struct fast_reverse_entry {
-    iface_id received_on = no_iface;
-    iface_id outbound = no_iface;
-};
-
 class transport_sink {
   public:
     virtual ~transport_sink() = default;
@@ -45,8 +39,6 @@ class transport_sink {
     virtual void path_removed(const hash16& /*destination*/) {}
     virtual void link_set(const hash16& /*link_id*/, const fast_link_entry& /*e*/) {}
     virtual void link_removed(const hash16& /*link_id*/) {}
-    virtual void reverse_set(const hash16& /*truncated_packet_hash*/, const fast_reverse_entry& /*e*/) {}
-    virtual void reverse_removed(const hash16& /*truncated_packet_hash*/) {}
 
     /// A validated announce carried a ratchet (spec §5.4): for the ratchet store.
     virtual void ratchet_learned(const hash16& /*destination*/, const byte_array<32>& /*ratchet*/,

@@ -32,9 +32,12 @@ drop_reason drop_for(parse_error e) noexcept {
 } // namespace
 
 transport::transport(const byte_array<64>& transport_private_key, transport_sink& sink,
-                     random_source& rng, transport_options opts)
+                     random_source& rng, transport_options opts, packet_hashes* hashes)
     : _identity(make_identity(transport_private_key)), _sink(sink), _rng(rng), _opts(opts),
-      _dedup(opts.dedup_rotate_at), _reverse(opts.max_reverse) {}
+      _own_hashes(hashes == nullptr
+                      ? std::make_unique<memory_packet_hashes>(opts.dedup_rotate_at, opts.max_reverse)
+                      : nullptr),
+      _hashes(hashes == nullptr ? *_own_hashes : *hashes) {}
 
 iface_id transport::add_interface(const iface_config& cfg, double now) {
     if (_ifaces.size() >= no_iface) {
@@ -55,6 +58,7 @@ void transport::remove_interface(iface_id id, double now) {
     _ifaces[id].active = false;
     _ifaces[id].announce_queue.clear();
     _ifaces[id].held.clear();
+    _hashes.forget_interface(id);
     // Entries through a vanished interface go at once, so the fast path stops using them.
     cull_tables(now);
 }
@@ -121,27 +125,16 @@ void transport::remove_link(const hash16& id) {
     }
 }
 
-void transport::set_reverse(const hash16& key, const reverse_entry& e) {
-    if (const auto evicted = _reverse.set(key, e)) {
-        ++_counters.reverse_evicted;
-        _sink.reverse_removed(*evicted);
-    }
-    _sink.reverse_set(key, {e.received_on, e.outbound});
-}
-
-void transport::remove_reverse(const hash16& key) {
-    if (_reverse.erase(key)) {
-        _sink.reverse_removed(key);
-    }
-}
-
-// spec §6.3, in order.
-bool transport::packet_filter(iface_id in, const packet_view& p, const hash32& h,
+// spec §6.3, in order (rules 2-6 skipped when the fast path applied them: prefiltered).
+bool transport::packet_filter(iface_id in, const packet_view& p, const hash32& h, bool prefiltered,
                               inbound_result& res) {
     const bool is_announce = p.flags.type == packet_type::announce;
     if (p.is_header_2() && !is_announce && !equal(p.transport_id, transport_id())) {
         count_drop(in, drop_reason::foreign_transport, res);
         return false;
+    }
+    if (prefiltered) {
+        return true;
     }
     switch (p.context) {
     case ctx::keepalive:
@@ -165,7 +158,7 @@ bool transport::packet_filter(iface_id in, const packet_view& p, const hash32& h
         }
         return true;
     }
-    if (!_dedup.contains(h)) {
+    if (!_hashes.contains(h)) {
         return true;
     }
     // Duplicate announces for SINGLE destinations are processed: echo suppression (spec §6.6
@@ -178,8 +171,9 @@ bool transport::packet_filter(iface_id in, const packet_view& p, const hash32& h
 }
 
 // spec §6.2.
-inbound_result transport::inbound(iface_id in, byte_view raw, double now) {
+inbound_result transport::inbound(iface_id in, byte_view raw, double now, bool prefiltered) {
     inbound_result res;
+    _now = now;
     if (!iface_usable(in)) {
         count_drop(no_iface, drop_reason::unknown_interface, res);
         return res;
@@ -206,14 +200,14 @@ inbound_result transport::inbound(iface_id in, byte_view raw, double now) {
     const hash32 h = packet_hash(p);
     const hash16 dest = take<16>(p.destination_hash);
 
-    if (!packet_filter(in, p, h, res)) {
+    if (!packet_filter(in, p, h, prefiltered, res)) {
         return res;
     }
     // Step 6: link-table packets are remembered only once actually forwarded (spec §6.5);
     // LRPROOFs never while in transit (spec §6.10).
     const bool is_lrproof = p.flags.type == packet_type::proof && p.context == ctx::lrproof;
-    if (!_links.contains(dest) && !is_lrproof) {
-        _dedup.add(h);
+    if (!prefiltered && !_links.contains(dest) && !is_lrproof) {
+        _hashes.add(h, now);
     }
 
     // Step 8 (transport is always enabled here). 8a: CACHE_REQUEST is answered from the packet
@@ -274,8 +268,8 @@ const link_entry* transport::find_link(const hash16& link_id) const {
     return it == _links.end() ? nullptr : &it->second;
 }
 
-const reverse_entry* transport::find_reverse(const hash16& truncated_hash) const {
-    return _reverse.find(truncated_hash);
+std::optional<reverse_entry> transport::find_reverse(const hash16& truncated_hash) const {
+    return _hashes.find_reverse(truncated_hash, _now);
 }
 
 const announce_entry* transport::find_announce(const hash16& dest) const {
@@ -311,33 +305,17 @@ void transport::expire_path(const hash16& dest) {
     }
 }
 
-// Fast-path feedback: the same bookkeeping forward_header2 / forward_link / handle_proof do.
-void transport::fast_forwarded(iface_id in, iface_id out, const packet_view& p,
-                               const hash32& packet_hash_, double now) {
-    // Not added to _dedup: the fast path's duplicate filter (checked before anything reaches the
-    // control plane) already holds the hash; a second copy here cost a node allocation per
-    // forwarded packet (perf, tools/bench/run forward).
-    const hash16 dest = take<16>(p.destination_hash);
-    if (auto it = _paths.find(dest); it != _paths.end()) {
-        it->second.timestamp = now;
-    }
-    if (p.flags.type != packet_type::link_request) {
-        set_reverse(take<16>(packet_hash_), {in, out, now});
-    }
-    if (out < _counters.ifaces.size()) {
-        ++_counters.ifaces[out].forwarded;
+// Usage by the fast path (spec §6.4 "set path.timestamp = now", §6.5 "entry timestamp = now").
+void transport::path_used(const hash16& dest, double when) {
+    if (auto it = _paths.find(dest); it != _paths.end() && it->second.timestamp < when) {
+        it->second.timestamp = when;
     }
 }
 
-void transport::fast_link_forwarded(const hash16& link_id, const hash32& /*packet_hash*/, double now) {
-    // The fast path's link_forward remembered the hash in its duplicate filter (see above).
-    if (auto it = _links.find(link_id); it != _links.end()) {
-        it->second.timestamp = now;
+void transport::link_used(const hash16& link_id, double when) {
+    if (auto it = _links.find(link_id); it != _links.end() && it->second.timestamp < when) {
+        it->second.timestamp = when;
     }
-}
-
-void transport::fast_reverse_used(const hash16& truncated_packet_hash) {
-    remove_reverse(truncated_packet_hash);
 }
 
 } // namespace rns::control

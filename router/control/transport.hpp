@@ -9,10 +9,9 @@
 // through the sink notifications (sink.hpp).
 
 #include "router/control/counters.hpp"
-#include "router/control/dedup.hpp"
 #include "router/control/hash_key.hpp"
 #include "router/control/iface_state.hpp"
-#include "router/control/reverse_table.hpp"
+#include "router/control/packet_hashes.hpp"
 #include "router/control/random_source.hpp"
 #include "router/control/sink.hpp"
 #include "router/control/tables.hpp"
@@ -22,6 +21,7 @@
 #include "router/rns/packet.hpp"
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -45,7 +45,7 @@ inline constexpr double path_request_grace = 0.4;
 inline constexpr double path_request_rg = 1.5;
 inline constexpr double path_request_mi = 20.0;
 inline constexpr double link_timeout = 900.0;
-inline constexpr double reverse_timeout = 480.0;
+inline constexpr double reverse_timeout = memory_packet_hashes::reverse_timeout;
 inline constexpr double per_hop_timeout = 6.0; ///< DEFAULT_PER_HOP_TIMEOUT (Link.ESTABLISHMENT_TIMEOUT_PER_HOP)
 inline constexpr std::size_t max_random_blobs = 64;
 inline constexpr std::size_t max_rate_timestamps = 16;
@@ -64,7 +64,7 @@ inline constexpr double pending_pr_interval = 30.0;
 struct transport_options {
     std::size_t dedup_rotate_at = 500'000; ///< hashlist_maxsize / 2
     std::size_t max_pr_tags = 32'000;
-    /// Reverse table bound (the reference has none): the fast path's table size by default.
+    /// Reverse table bound of the transport's own packet hashes (the reference has none).
     std::size_t max_reverse = std::size_t{1} << 18;
 };
 
@@ -78,8 +78,10 @@ struct inbound_result {
 class transport {
   public:
     /// transport_private_key: the 64-byte private key form (spec §2.1) of the transport identity.
+    /// hashes: the packet-hash table shared with a fast path (it outlives the transport); without
+    /// one the transport keeps its own (memory_packet_hashes sized by opts).
     transport(const byte_array<64>& transport_private_key, transport_sink& sink, random_source& rng,
-              transport_options opts = {});
+              transport_options opts = {}, packet_hashes* hashes = nullptr);
 
     transport(const transport&) = delete;
     transport& operator=(const transport&) = delete;
@@ -93,8 +95,10 @@ class transport {
     [[nodiscard]] std::size_t interface_count() const noexcept { return _ifaces.size(); }
     [[nodiscard]] const iface_config& interface_config(iface_id id) const { return _ifaces.at(id).cfg; }
 
-    /// One received packet (IFAC stripped, framing removed): spec §6.2 in full.
-    inbound_result inbound(iface_id in, byte_view raw, double now);
+    /// One received packet (IFAC stripped, framing removed): spec §6.2 in full. prefiltered: the
+    /// fast path already applied the duplicate rules and step 6 to this very packet with the
+    /// shared packet-hash table (spec §6.3 rules 2-6), so they are not applied a second time.
+    inbound_result inbound(iface_id in, byte_view raw, double now, bool prefiltered = false);
 
     /// Timers of spec §6.12: rebroadcasts and path responses due, announce cap queues, held
     /// announces, discovery path requests, table culling, dedup rotation.
@@ -106,27 +110,28 @@ class transport {
     /// one interface only.
     void request_path(const hash16& dest, double now, iface_id only = no_iface);
 
-    // Feedback from the fast path (it forwarded with mirrored entries; keep control exact).
-    void fast_forwarded(iface_id in, iface_id out, const packet_view& p, const hash32& packet_hash,
-                        double now);
-    void fast_link_forwarded(const hash16& link_id, const hash32& packet_hash, double now);
-    void fast_reverse_used(const hash16& truncated_packet_hash);
+    // The fast path forwarded with a path or link entry at `when` (spec §6.4, §6.5: the entry's
+    // timestamp is refreshed on use). The router reports these within seconds, continuously (the
+    // 7-day, 6-hour and 900 s lifetimes of spec §6.12 do not notice); before a snapshot, in full.
+    void path_used(const hash16& dest, double when);
+    void link_used(const hash16& link_id, double when);
 
     // Introspection (tests, telemetry, persistence).
     [[nodiscard]] const transport_counters& counters() const noexcept { return _counters; }
     [[nodiscard]] const path_entry* find_path(const hash16& dest) const;
     [[nodiscard]] const link_entry* find_link(const hash16& link_id) const;
-    [[nodiscard]] const reverse_entry* find_reverse(const hash16& truncated_hash) const;
+    [[nodiscard]] std::optional<reverse_entry> find_reverse(const hash16& truncated_hash) const;
     [[nodiscard]] const announce_entry* find_announce(const hash16& dest) const;
     [[nodiscard]] const known_destination* find_known(const hash16& dest) const;
     [[nodiscard]] const rate_entry* find_rate(const hash16& dest) const;
     [[nodiscard]] path_state state_of(const hash16& dest) const;
     [[nodiscard]] std::size_t path_count() const noexcept { return _paths.size(); }
     [[nodiscard]] std::size_t link_count() const noexcept { return _links.size(); }
-    [[nodiscard]] std::size_t reverse_count() const noexcept { return _reverse.size(); }
+    [[nodiscard]] std::size_t reverse_count() const { return _hashes.reverse_size(); }
     [[nodiscard]] std::size_t announce_table_count() const noexcept { return _announces.size(); }
     [[nodiscard]] std::size_t known_count() const noexcept { return _known.size(); }
-    [[nodiscard]] std::size_t dedup_count() const noexcept { return _dedup.size(); }
+    [[nodiscard]] std::size_t dedup_count() const { return _hashes.dedup_size(); }
+    [[nodiscard]] const packet_hashes& hashes() const noexcept { return _hashes; }
     [[nodiscard]] std::size_t queued_announce_count(iface_id id) const;
     [[nodiscard]] std::size_t held_announce_count(iface_id id) const;
     [[nodiscard]] const std::unordered_map<hash16, path_entry, array_hash>& paths() const noexcept {
@@ -160,13 +165,12 @@ class transport {
     bool iface_usable(iface_id id) const noexcept;
     void count_drop(iface_id in, drop_reason r, inbound_result& res);
     void transmit(iface_id out, byte_view raw, inbound_result* res = nullptr);
-    bool packet_filter(iface_id in, const packet_view& p, const hash32& h, inbound_result& res);
+    bool packet_filter(iface_id in, const packet_view& p, const hash32& h, bool prefiltered,
+                       inbound_result& res);
     void set_path(const hash16& dest, path_entry e);
     void remove_path(const hash16& dest);
     void set_link(const hash16& id, const link_entry& e);
     void remove_link(const hash16& id);
-    void set_reverse(const hash16& key, const reverse_entry& e);
-    void remove_reverse(const hash16& key);
 
     // forward.cpp (spec §6.4, §6.5, §6.10, §6.11)
     bool forward_header2(iface_id in, const packet_view& p, const hash32& h, double now,
@@ -207,10 +211,11 @@ class transport {
 
     std::vector<iface_state> _ifaces;
     transport_counters _counters;
-    dedup_filter _dedup;
+    std::unique_ptr<memory_packet_hashes> _own_hashes; ///< when no shared table was given
+    packet_hashes& _hashes;
+    double _now = 0; ///< time of the latest inbound() or tick()
 
     std::unordered_map<hash16, path_entry, array_hash> _paths;
-    reverse_table _reverse;
     std::unordered_map<hash16, link_entry, array_hash> _links;
     std::unordered_map<hash16, announce_entry, array_hash> _announces;
     std::unordered_map<hash16, announce_entry, array_hash> _held_announces;

@@ -1,6 +1,7 @@
 #include "router/ctlplane/control_loop.hpp"
 
 #include "router/ctlplane/graph_stats.hpp"
+#include "router/datapath/fast_tables.hpp"
 #include "router/datapath/worker_loop.hpp"
 
 #include <rte_cycles.h>
@@ -99,20 +100,20 @@ void print_stop_summary(const datapath::dataplane& dp, control_plane& cp) {
     }
     const auto& cs = cp.stats();
     std::printf("control: punted_rns %llu punted_arp %llu punted_icmp %llu peers_learned %llu "
-                "sent %llu send_dropped %llu feedback %llu interfaces %zu paths %zu links %zu "
+                "sent %llu send_dropped %llu interfaces %zu paths %zu links %zu "
                 "reverse %zu\n",
                 static_cast<unsigned long long>(cs.punted_rns),
                 static_cast<unsigned long long>(cs.punted_arp),
                 static_cast<unsigned long long>(cs.punted_icmp),
                 static_cast<unsigned long long>(cs.peers_learned),
                 static_cast<unsigned long long>(cs.sent),
-                static_cast<unsigned long long>(cs.send_dropped),
-                static_cast<unsigned long long>(cs.feedback), cp.transport().interface_count(),
+                static_cast<unsigned long long>(cs.send_dropped), cp.transport().interface_count(),
                 cp.transport().path_count(), cp.transport().link_count(),
                 cp.transport().reverse_count());
-    std::printf("control costs: feedback_cycles_per_record %.1f reverse_evicted %llu fast_table_full %llu\n",
-                cs.feedback != 0 ? static_cast<double>(cs.feedback_cycles) / static_cast<double>(cs.feedback) : 0.0,
-                static_cast<unsigned long long>(cp.transport().counters().reverse_evicted),
+    std::printf("tables: reverse_evicted %llu packet_hashes_evicted %llu fast_table_full %llu\n",
+                static_cast<unsigned long long>(cp.transport().hashes().reverse_evicted()),
+                static_cast<unsigned long long>(
+                    dp.tables->hashes.sum(&datapath::packet_hash_table::writer_counters::evicted)),
                 static_cast<unsigned long long>(cs.table_full));
     std::printf("ipv6: punted_ndp %llu punted_icmp6 %llu solicitations_sent %llu "
                 "advertisements_sent %llu ndp_ignored %llu\n",

@@ -1,5 +1,5 @@
 #pragma once
-// The control loop on the main lcore: polls the control plane (punt and feedback rings) as fast as
+// The control loop on the main lcore: polls the control plane (punt rings) as fast as
 // it can and, every 50 ms, runs its timers, the persistence snapshots, the telemetry snapshot, the
 // optional status line and the --run-seconds stop. With a single lcore it also walks that lcore's
 // graph between polls.

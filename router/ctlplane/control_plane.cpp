@@ -2,7 +2,6 @@
 
 #include "drivers/icmp_echo.hpp"
 #include "router/datapath/fast_tables.hpp"
-#include "router/datapath/feedback.hpp"
 #include "router/datapath/pkt_priv.hpp"
 
 #include <rte_cycles.h>
@@ -11,6 +10,7 @@
 
 #include <arpa/inet.h>
 
+#include <chrono>
 #include <cstring>
 
 namespace rns::ctlplane {
@@ -38,7 +38,10 @@ std::string ip6_string(const drivers::ip6_addr& ip6) {
 
 control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
                              control::random_source& rng)
-    : _dp(dp), _pool(pool), _transport(transport_key, *this, rng),
+    : _dp(dp), _pool(pool),
+      // The last counter line of the packet-hash table (one per worker, then this thread).
+      _hashes(dp.tables->hashes, dp.tables->hashes.writers() - 1),
+      _transport(transport_key, *this, rng, {}, &_hashes),
       _neighbors(
           pool,
           [this](rte_mbuf* m) {
@@ -58,6 +61,8 @@ control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<
               on_resolved6(port, ip6, mac);
           }) {
     _dp.transport_id = _transport.transport_id();
+    // The workers' clock from the start (main's loop time base: the system clock).
+    set_clock(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
     for (std::uint16_t p = 0; p < RTE_MAX_ETHPORTS; ++p) {
         if (_dp.ports[p].enabled) {
             _neighbors.add_port(p, {_dp.ports[p].mac, _dp.ports[p].ip4});
@@ -250,7 +255,8 @@ void control_plane::handle_punt(rte_mbuf* m, double now) {
     case pkt_kind::rns: {
         ++_stats.punted_rns;
         const byte_view raw(rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
-        (void)_transport.inbound(pp.in_iface, raw, now);
+        // The worker's dedup node filtered it with the shared table (spec §6.3 rules 2-6).
+        (void)_transport.inbound(pp.in_iface, raw, now, /*prefiltered=*/true);
         rte_pktmbuf_free(m);
         return;
     }
@@ -279,53 +285,18 @@ void control_plane::handle_punt(rte_mbuf* m, double now) {
     rte_pktmbuf_free(m);
 }
 
-void control_plane::handle_feedback(const feedback_record& r, double now) {
-    ++_stats.feedback;
-    const parse_result pr = parse_packet(byte_view(r.head, r.head_len), 0, ifac_bit::ignore);
-    if (!pr) {
-        return; // cannot happen: rns_parse accepted the same bytes
-    }
-    const packet_view& p = pr.packet;
-    hash16 dest;
-    std::memcpy(dest.data(), p.destination_hash.data(), 16);
-    switch (r.kind) {
-    case feedback_kind::forwarded:
-        _transport.fast_forwarded(r.in_iface, r.out_iface, p, r.hash, now);
-        break;
-    case feedback_kind::link_forwarded:
-        _transport.fast_link_forwarded(dest, r.hash, now);
-        break;
-    case feedback_kind::reverse_used:
-        _transport.fast_reverse_used(dest);
-        break;
+void control_plane::set_clock(double now) noexcept {
+    const std::uint32_t sec = shared_packet_hashes::second_of(now);
+    if (_dp.tables->now_s.load(std::memory_order_relaxed) != sec) {
+        _dp.tables->now_s.store(sec, std::memory_order_relaxed);
     }
 }
 
 unsigned control_plane::poll(double now) {
     _now = now;
+    set_clock(now);
     unsigned done = 0;
     for (worker_ctx* w : _dp.workers) {
-        // Feedback first: a punted packet may depend on an entry a fast-path forward created
-        // (a proof arriving for data the worker just forwarded). The worker enqueued that
-        // feedback before it punted the later packet, so draining feedback first, then punts,
-        // always sees the cause before the effect.
-        // Raw storage: value-initialising 32 records (4 KiB) on every poll, busy or idle, cost
-        // more than the records' handling (perf, tools/bench/run forward).
-        alignas(feedback_record) std::byte storage[32 * sizeof(feedback_record)];
-        auto* recs = reinterpret_cast<feedback_record*>(storage);
-        unsigned f = 0;
-        do {
-            f = rte_ring_sc_dequeue_burst_elem(w->feedback, recs, sizeof(feedback_record), 32, nullptr);
-            if (f == 0) {
-                break;
-            }
-            const std::uint64_t t0 = rte_rdtsc();
-            for (unsigned i = 0; i < f; ++i) {
-                handle_feedback(recs[i], now);
-            }
-            _stats.feedback_cycles += rte_rdtsc() - t0;
-            done += f;
-        } while (f == 32);
         void* burst[64];
         const unsigned n = rte_ring_sc_dequeue_burst(w->punt, burst, 64, nullptr);
         for (unsigned i = 0; i < n; ++i) {
@@ -359,31 +330,34 @@ void control_plane::expire_pending(double now) {
 
 void control_plane::tick(double now) {
     _now = now;
+    set_clock(now);
+    collect_usage(_dp.tables->routes.slot_count() / 64 + 1);
     expire_pending(now);
     _transport.tick(now);
     _neighbors.tick(now);
     _neighbors6.tick(now);
-    _dp.tables->dedup.maybe_rotate(*_dp.rcu);
     _dp.rcu->reclaim();
 }
 
 void control_plane::path_set(const hash16& dest, const control::fast_path_entry& e) {
-    if (!_dp.tables->set_path(dest, {e.next_hop, e.hops, e.out})) {
+    if (!_dp.tables->routes.set_path(dest, e)) {
         ++_stats.table_full;
     }
 }
-void control_plane::path_removed(const hash16& dest) { _dp.tables->remove_path(dest); }
+void control_plane::path_removed(const hash16& dest) { _dp.tables->routes.remove_path(dest); }
 void control_plane::link_set(const hash16& id, const control::fast_link_entry& e) {
-    if (!_dp.tables->set_link(id, {e.nh_iface, e.received_on, e.remaining_hops, e.taken_hops, e.validated})) {
+    if (!_dp.tables->routes.set_link(id, e)) {
         ++_stats.table_full;
     }
 }
-void control_plane::link_removed(const hash16& id) { _dp.tables->remove_link(id); }
-void control_plane::reverse_set(const hash16& h, const control::fast_reverse_entry& e) {
-    if (!_dp.tables->set_reverse(h, {e.received_on, e.outbound})) {
-        ++_stats.table_full;
-    }
+void control_plane::link_removed(const hash16& id) { _dp.tables->routes.remove_link(id); }
+void control_plane::collect_usage() { collect_usage(_dp.tables->routes.slot_count()); }
+
+void control_plane::collect_usage(std::size_t slots) {
+    _usage_cursor = _dp.tables->routes.collect_usage(
+        _usage_cursor, slots,
+        [this](const hash16& dest, std::uint32_t sec) { _transport.path_used(dest, static_cast<double>(sec)); },
+        [this](const hash16& id, std::uint32_t sec) { _transport.link_used(id, static_cast<double>(sec)); });
 }
-void control_plane::reverse_removed(const hash16& h) { _dp.tables->remove_reverse(h); }
 
 } // namespace rns::ctlplane

@@ -1,14 +1,16 @@
 #pragma once
-// The control plane as the router runs it on the main lcore: drains the workers' punt and
-// feedback rings into rns::control::transport, sends its output through the workers' inject
-// rings, mirrors its forwarding tables into the fast tables, resolves neighbours, answers ARP and
-// ICMP echo, and learns UDP peers. Single-threaded; never touched by a worker.
+// The control plane as the router runs it on the main lcore: drains the workers' punt rings into
+// rns::control::transport, sends its output through the workers' inject rings, mirrors its path
+// and link tables into the fast tables (and collects their use), shares the packet-hash table
+// with the workers, resolves neighbours, answers ARP and ICMP echo, and learns UDP peers.
+// Single-threaded; never touched by a worker.
 
 #include "drivers/neighbor.hpp"
 #include "drivers/neighbor6.hpp"
 #include "router/control/persistence_bridge.hpp"
 #include "router/control/transport.hpp"
 #include "router/datapath/dataplane.hpp"
+#include "router/ctlplane/shared_packet_hashes.hpp"
 
 #include <rte_mempool.h>
 
@@ -18,10 +20,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-namespace rns::datapath {
-struct feedback_record;
-} // namespace rns::datapath
 
 namespace rns::ctlplane {
 
@@ -47,8 +45,6 @@ struct control_stats {
     std::uint64_t punted_icmp6 = 0;    ///< ICMPv6 echo requests
     std::uint64_t peers_learned = 0;
     std::uint64_t peers_refused = 0;   ///< learning impossible (interface table full)
-    std::uint64_t feedback = 0;
-    std::uint64_t feedback_cycles = 0; ///< TSC cycles spent applying feedback records
     std::uint64_t sent = 0;            ///< packets handed to a worker for transmission
     std::uint64_t send_pending = 0;    ///< waited for ARP
     std::uint64_t send_unresolved = 0; ///< waited for ARP longer than the resolver tries: dropped
@@ -67,7 +63,7 @@ class control_plane final : public control::transport_sink {
     void set_learned_template(std::uint16_t eth_port, std::uint16_t listen_udp,
                               const control::iface_config& cfg);
 
-    /// Drains punt and feedback rings of every worker; returns the number of items handled.
+    /// Drains the punt rings of every worker; returns the number of items handled.
     unsigned poll(double now);
     /// Timers: transport jobs, ARP retries, dedup rotation, RCU reclamation.
     void tick(double now);
@@ -86,8 +82,6 @@ class control_plane final : public control::transport_sink {
     void path_removed(const hash16& dest) override;
     void link_set(const hash16& link_id, const control::fast_link_entry& e) override;
     void link_removed(const hash16& link_id) override;
-    void reverse_set(const hash16& h, const control::fast_reverse_entry& e) override;
-    void reverse_removed(const hash16& h) override;
     /// spec §5.4: to the ratchet store (router_persistence), never blocking.
     void ratchet_learned(const hash16& dest, const byte_array<32>& ratchet, double now) override {
         if (_persist != nullptr) {
@@ -101,7 +95,16 @@ class control_plane final : public control::transport_sink {
     void send_echo_reply(rte_mbuf* m, bool rewritten);
     /// Drops packets that waited for a neighbour longer than pending_life (counted).
     void expire_pending(double now);
-    void handle_feedback(const datapath::feedback_record& r, double now);
+  public:
+    /// The "last used" seconds the workers recorded on path and link entries become the
+    /// transport's path and link timestamps (spec §6.4, §6.5): slots/64 per tick (a full sweep
+    /// every ~3 s, never a long stall of a shared core), or all at once before a snapshot.
+    void collect_usage(std::size_t slots);
+    void collect_usage();
+
+  private:
+    /// Publishes the router's second to the workers (fast_tables::now_s) when it changed.
+    void set_clock(double now) noexcept;
     void learn_peer(rte_mbuf* m, double now);
     void inject(rte_mbuf* m);
     void publish_tx(control::iface_id id, const rte_ether_addr* mac);
@@ -112,6 +115,7 @@ class control_plane final : public control::transport_sink {
 
     datapath::dataplane& _dp;
     rte_mempool* _pool;
+    shared_packet_hashes _hashes; ///< the workers' packet-hash table, with the control's counters
     control::transport _transport;
     drivers::neighbor_cache _neighbors;
     drivers::neighbor6_cache _neighbors6;
@@ -121,6 +125,7 @@ class control_plane final : public control::transport_sink {
     std::map<std::uint32_t, control::iface_config> _learned_cfg; ///< by port << 16 | listen udp
     control_stats _stats;
     double _now = 0;
+    std::size_t _usage_cursor = 0; ///< next forwarding-table slot collect_usage looks at
     control::persistence_bridge* _persist = nullptr; ///< router_persistence, or none
 };
 

@@ -80,6 +80,9 @@ void router_persistence::tick(double now) {
     if (_stopped) {
         return;
     }
+    if (_bridge.snapshot_due(now)) {
+        _cp.collect_usage(); // path timestamps refreshed by the fast path go into the snapshot
+    }
     _bridge.tick(_cp.transport(), now);
     if (now - _last_publish >= 1.0) { // snapshot_stats() counts /proc/self/fd: not at 20 Hz
         _last_publish = now;
@@ -92,6 +95,7 @@ void router_persistence::stop() {
         return;
     }
     _stopped = true;
+    _cp.collect_usage();
     if (!_bridge.shutdown(_cp.transport())) {
         std::fprintf(stderr, "rnsrouter: persistence: final flush incomplete (disk failing or timeout)\n");
     }

@@ -27,6 +27,7 @@ struct iface_snapshot {
     std::uint64_t announces_rebroadcast = 0;
     std::uint64_t announces_rate_limited = 0;
     std::uint64_t forwarded = 0;
+    std::uint64_t forwarded_fast = 0;
     std::uint64_t drops = 0;
     std::uint64_t path_requests_received = 0;
     std::uint64_t path_requests_sent = 0;
@@ -137,6 +138,7 @@ int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
         rte_tel_data_add_dict_u64(n, "announces_rebroadcast", s.announces_rebroadcast);
         rte_tel_data_add_dict_u64(n, "announces_rate_limited", s.announces_rate_limited);
         rte_tel_data_add_dict_u64(n, "forwarded_by_control", s.forwarded);
+        rte_tel_data_add_dict_u64(n, "forwarded_fast", s.forwarded_fast);
         rte_tel_data_add_dict_u64(n, "control_drops", s.drops);
         rte_tel_data_add_dict_u64(n, "path_requests_received", s.path_requests_received);
         rte_tel_data_add_dict_u64(n, "path_requests_sent", s.path_requests_sent);
@@ -185,15 +187,20 @@ void telemetry::publish(double now) {
         {"paths", u64{t.path_count()}},
         {"links", u64{t.link_count()}},
         {"reverse_entries", u64{t.reverse_count()}},
-        {"reverse_evicted", t.counters().reverse_evicted},
+        {"reverse_evicted", t.hashes().reverse_evicted()},
         {"dedup_rotations", t.counters().dedup_rotations},
         {"announce_table", u64{t.announce_table_count()}},
         {"known_destinations", u64{t.known_count()}},
         {"dedup_control", u64{t.dedup_count()}},
-        {"dedup_fast_current", _dp.tables->dedup.current_size()},
-        {"fast_paths", u64{_dp.tables->path_count()}},
-        {"fast_links", u64{_dp.tables->link_count()}},
-        {"fast_reverse", u64{_dp.tables->reverse_count()}},
+        {"dedup_current", _dp.tables->hashes.current_size()},
+        {"packet_hash_slots", u64{_dp.tables->hashes.capacity()}},
+        {"packet_hashes_inserted", _dp.tables->hashes.sum(&packet_hash_table::writer_counters::inserted)},
+        {"packet_hashes_evicted", _dp.tables->hashes.sum(&packet_hash_table::writer_counters::evicted)},
+        {"reverse_written", _dp.tables->hashes.sum(&packet_hash_table::writer_counters::reverse_written)},
+        {"reverse_used", _dp.tables->hashes.sum(&packet_hash_table::writer_counters::reverse_taken)},
+        {"fast_paths", u64{_dp.tables->routes.path_count()}},
+        {"fast_links", u64{_dp.tables->routes.link_count()}},
+        {"fast_entries_max", u64{_dp.tables->routes.capacity()}},
         {"rx_packets", sum_objs(s.nodes, "eth_rx-")},
         {"fast_forwarded", sum_objs(s.nodes, "forward") + sum_objs(s.nodes, "link_forward") +
                                sum_objs(s.nodes, "proof_forward")},
@@ -205,8 +212,6 @@ void telemetry::publish(double now) {
         {"control_send_dropped", cs.send_dropped},
         {"control_send_pending", cs.send_pending},
         {"control_send_unresolved", cs.send_unresolved},
-        {"feedback_records", cs.feedback},
-        {"feedback_cycles", cs.feedback_cycles},
         {"peers_refused", cs.peers_refused},
         {"fast_table_full", cs.table_full},
         {"datapath_drops", dp_drops},
@@ -237,6 +242,9 @@ void telemetry::publish(double now) {
         is.path_requests_received = c.path_requests_received;
         is.path_requests_sent = c.path_requests_sent;
         is.path_responses_sent = c.path_responses_sent;
+        for (const worker_ctx* w : _dp.workers) {
+            is.forwarded_fast += w->forwarded[i].load(std::memory_order_relaxed);
+        }
         for (auto v : c.drops) {
             is.drops += v;
         }

@@ -11,9 +11,11 @@
 //   punt:          announces, path requests, PLAIN/GROUP, link requests, LRPROOFs, our own
 //                  destinations, unknown destinations.
 //
-// Uses: priv.flags/context. Sets: priv.entry (the table entry found).
+// Uses: priv.flags/context, priv.route (dedup's lookup). Sets: priv.reverse (the reverse entry
+// taken).
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
+#include "router/datapath/fast_decisions.hpp"
 #include "router/datapath/fast_tables.hpp"
 #include "router/datapath/node_registry.hpp"
 #include "router/datapath/rns_fields.hpp"
@@ -24,21 +26,25 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { forward, link_forward, proof_forward, punt, count };
+using next = classify_edge;
 
 struct classify_ctx {
-    const fast_tables* tables; ///< nullptr: fast path disabled (--slow-path-only), punt all
+    fast_tables* tables; ///< nullptr: fast path disabled (--slow-path-only), punt all
+    unsigned who;        ///< this worker's counter line in the packet-hash table
 };
 
-int classify_init(const rte_graph*, rte_node* node) {
-    if (g_dataplane == nullptr) {
+int classify_init(const rte_graph* graph, rte_node* node) {
+    const worker_ctx* w = worker_of(graph);
+    if (g_dataplane == nullptr || w == nullptr) {
         return -EINVAL;
     }
-    node_ctx<classify_ctx>(node).tables = g_dataplane->fast_path ? g_dataplane->tables : nullptr;
+    node_ctx<classify_ctx>(node) = {g_dataplane->fast_path ? g_dataplane->tables : nullptr, w->index};
     return 0;
 }
 
-next classify_one(const fast_tables& t, rte_mbuf* m) noexcept {
+} // namespace
+
+classify_edge classify_packet(packet_hash_table& t, rte_mbuf* m, std::uint32_t now, unsigned who) noexcept {
     pkt_priv& pp = priv(m);
     const packet_type type = type_of(pp.flags);
     const std::uint8_t* dest = dest_of(m);
@@ -46,49 +52,47 @@ next classify_one(const fast_tables& t, rte_mbuf* m) noexcept {
         return next::punt;
     }
     if (is_header_2(pp.flags)) {
-        if (const path_entry* e = t.path(dest)) {
-            pp.entry = e;
-            return next::forward;
-        }
-        return next::punt;
+        return pp.route.path_found() ? next::forward : next::punt;
     }
     if (type == packet_type::proof && pp.context == ctx::lrproof) {
         return next::punt;
     }
-    if (const link_entry* e = t.link(dest)) {
-        pp.entry = e;
+    if (pp.route.link_found()) {
         return next::link_forward;
     }
     if (type == packet_type::proof && pp.context != ctx::resource_prf) {
-        if (const reverse_entry* e = t.reverse(dest)) {
-            pp.entry = e;
+        if (const auto e = t.take_reverse(dest, now, who)) {
+            pp.reverse = *e;
             return next::proof_forward;
         }
     }
     return next::punt;
 }
 
+namespace {
+
 uint16_t classify_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb) noexcept {
-    const fast_tables* t = node_ctx<classify_ctx>(node).tables;
-    if (t == nullptr) {
+    const classify_ctx& c = node_ctx<classify_ctx>(node);
+    if (c.tables == nullptr) {
         rte_node_next_stream_move(graph, node, edge(next::punt));
         return nb;
     }
+    const std::uint32_t now = c.tables->now_s.load(std::memory_order_relaxed);
     for (uint16_t i = 0; i < nb; ++i) {
         auto* m = static_cast<rte_mbuf*>(objs[i]);
-        rte_node_enqueue_x1(graph, node, edge(classify_one(*t, m)), m);
+        rte_node_enqueue_x1(graph, node, edge(classify_packet(c.tables->hashes, m, now, c.who)), m);
     }
     return nb;
 }
 
-constexpr auto classify_edges = bind_edges<next::count>({
-    {next::forward, "forward"},
-    {next::link_forward, "link_forward"},
-    {next::proof_forward, "proof_forward"},
-    {next::punt, "punt"},
-});
-
 } // namespace
+
+constexpr auto classify_edges = bind_edges<classify_edge::count>({
+    {classify_edge::forward, "forward"},
+    {classify_edge::link_forward, "link_forward"},
+    {classify_edge::proof_forward, "proof_forward"},
+    {classify_edge::punt, "punt"},
+});
 
 RNS_NODE_REGISTER({
     .name = "classify",

@@ -14,6 +14,7 @@
 #include <rte_ring.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <utility>
@@ -71,9 +72,17 @@ struct alignas(RTE_CACHE_LINE_SIZE) worker_ctx {
     rte_graph* graph = nullptr;          ///< worker: walks it
     rte_ring* punt = nullptr;            ///< dataplane: enqueue (SP); ctlplane: dequeue (SC)
     rte_ring* inject = nullptr;          ///< ctlplane: enqueue (SP); dataplane: dequeue (SC)
-    rte_ring* feedback = nullptr;        ///< dataplane: enqueue (SP); ctlplane: dequeue (SC)
     std::unique_ptr<crypto::sha256_batch> hasher; ///< packet hashes (packet_hash); worker only
     std::vector<std::pair<std::uint16_t, std::uint16_t>> rx; ///< (port, queue) pairs it polls
+    /// Packets the fast path forwarded, by output interface (forward, link_forward,
+    /// proof_forward). dataplane: this worker stores (relaxed); ctlplane: sums over workers.
+    std::array<std::atomic<std::uint64_t>, max_ifaces> forwarded{};
+
+    void count_forwarded(std::uint16_t out) noexcept {
+        if (out < forwarded.size()) {
+            forwarded[out].store(forwarded[out].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        }
+    }
 };
 
 /// Everything the nodes reach through their context pointer.

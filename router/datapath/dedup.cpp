@@ -11,9 +11,17 @@
 //   §6.2 step 6: accepted packets are remembered, except LRPROOFs and packets whose destination is
 //           a link id in the link table (those are remembered by link_forward only when forwarded).
 //
-// Uses: priv.flags/hops/context/hash. Sets: nothing.
+// The filter is the packet-hash table every worker and the control plane share, so a copy that
+// arrives on another port or worker is a duplicate too; a punted packet is not filtered again by
+// the control plane.
+//
+// The destination is looked up once here in the forwarding table (paths and links together); the
+// result travels with the packet for classify and the forward nodes.
+//
+// Uses: priv.flags/hops/context/hash. Sets: priv.route.
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
+#include "router/datapath/fast_decisions.hpp"
 #include "router/datapath/fast_tables.hpp"
 #include "router/datapath/node_registry.hpp"
 #include "router/datapath/rns_fields.hpp"
@@ -26,15 +34,18 @@ namespace rns::datapath {
 
 namespace {
 
-enum class next : rte_edge_t { classify, drop_plain_group_hops, drop_duplicate, count };
-
 struct dedup_ctx {
     fast_tables* tables;
+    unsigned who; ///< this worker's counter line in the packet-hash table
 };
 
-int dedup_init(const rte_graph*, rte_node* node) {
-    node_ctx<dedup_ctx>(node).tables = g_dataplane != nullptr ? g_dataplane->tables : nullptr;
-    return node_ctx<dedup_ctx>(node).tables != nullptr ? 0 : -EINVAL;
+int dedup_init(const rte_graph* graph, rte_node* node) {
+    const worker_ctx* w = worker_of(graph);
+    if (g_dataplane == nullptr || g_dataplane->tables == nullptr || w == nullptr) {
+        return -EINVAL;
+    }
+    node_ctx<dedup_ctx>(node) = {g_dataplane->tables, w->index};
+    return 0;
 }
 
 [[nodiscard]] bool bypasses_check(std::uint8_t context) noexcept {
@@ -51,11 +62,14 @@ int dedup_init(const rte_graph*, rte_node* node) {
     }
 }
 
-next filter_one(fast_tables& t, rte_mbuf* m, bool link_destination) noexcept {
+} // namespace
+
+dedup_edge filter_packet(packet_hash_table& t, rte_mbuf* m, bool link_destination, std::uint32_t now,
+                        unsigned who) noexcept {
     const pkt_priv& pp = priv(m);
     const packet_type type = type_of(pp.flags);
     const destination_type dt = dest_type_of(pp.flags);
-    const std::uint64_t fp = dedup_set::fingerprint(pp.hash.data());
+    const std::uint8_t* h = pp.hash.data();
     const bool lrproof = type == packet_type::proof && pp.context == ctx::lrproof;
     // §6.2 step 6 exemption: link-table destinations and LRPROOFs are not remembered here.
     const bool remember = !lrproof && !link_destination;
@@ -65,56 +79,55 @@ next filter_one(fast_tables& t, rte_mbuf* m, bool link_destination) noexcept {
         check = false;
     } else if (dt == destination_type::plain || dt == destination_type::group) {
         if (type == packet_type::announce || pp.hops > 1) {
-            return next::drop_plain_group_hops;
+            return dedup_edge::drop_plain_group_hops;
         }
         check = false;
     }
     if (check) {
         const bool announce_single = type == packet_type::announce && dt == destination_type::single;
         if (remember) {
-            if (!t.dedup.insert(fp) && !announce_single) {
-                return next::drop_duplicate;
+            if (!t.insert(h, now, who) && !announce_single) {
+                return dedup_edge::drop_duplicate;
             }
-        } else if (t.dedup.contains(fp) && !announce_single) {
-            return next::drop_duplicate;
+        } else if (t.contains(h) && !announce_single) {
+            return dedup_edge::drop_duplicate;
         }
     } else if (remember) {
-        (void)t.dedup.insert(fp);
+        (void)t.insert(h, now, who);
     }
-    return next::classify;
+    return dedup_edge::classify;
 }
 
+namespace {
+
 uint16_t dedup_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb) noexcept {
-    fast_tables& t = *node_ctx<dedup_ctx>(node).tables;
-    // In chunks of 64: first the table loads for the whole chunk are started (dedup slots
-    // prefetched, link-table lookups in bulk), then each packet is filtered. One miss at a time
-    // per packet was ~1300 cycles/packet.
-    constexpr uint16_t chunk = 64;
-    for (uint16_t base = 0; base < nb; base = static_cast<uint16_t>(base + chunk)) {
-        const unsigned n = std::min<unsigned>(chunk, nb - base);
-        const void* dests[chunk];
-        bool link_dest[chunk];
-        for (unsigned i = 0; i < n; ++i) {
-            auto* m = static_cast<rte_mbuf*>(objs[base + i]);
-            t.dedup.prefetch(dedup_set::fingerprint(priv(m).hash.data()));
-            dests[i] = dest_of(m);
-        }
-        t.links_contain(dests, n, link_dest);
-        for (unsigned i = 0; i < n; ++i) {
-            auto* m = static_cast<rte_mbuf*>(objs[base + i]);
-            rte_node_enqueue_x1(graph, node, edge(filter_one(t, m, link_dest[i])), m);
-        }
+    const dedup_ctx& c = node_ctx<dedup_ctx>(node);
+    fast_tables& t = *c.tables;
+    const std::uint32_t now = t.now_s.load(std::memory_order_relaxed);
+    // First the table loads for the whole burst are started (packet-hash and forwarding-table
+    // slots prefetched), then each packet is looked up and filtered. One miss at a time per
+    // packet was ~1300 cycles/packet.
+    for (uint16_t i = 0; i < nb; ++i) {
+        auto* m = static_cast<rte_mbuf*>(objs[i]);
+        t.hashes.prefetch(priv(m).hash.data());
+        t.routes.prefetch(dest_of(m));
+    }
+    for (uint16_t i = 0; i < nb; ++i) {
+        auto* m = static_cast<rte_mbuf*>(objs[i]);
+        pkt_priv& pp = priv(m);
+        pp.route = t.routes.find(dest_of(m));
+        rte_node_enqueue_x1(graph, node, edge(filter_packet(t.hashes, m, pp.route.link_found(), now, c.who)), m);
     }
     return nb;
 }
 
-constexpr auto dedup_edges = bind_edges<next::count>({
-    {next::classify, "classify"},
-    {next::drop_plain_group_hops, drop_node_name(drop_reason::plain_group_hops)},
-    {next::drop_duplicate, drop_node_name(drop_reason::duplicate)},
-});
-
 } // namespace
+
+constexpr auto dedup_edges = bind_edges<dedup_edge::count>({
+    {dedup_edge::classify, "classify"},
+    {dedup_edge::drop_plain_group_hops, drop_node_name(drop_reason::plain_group_hops)},
+    {dedup_edge::drop_duplicate, drop_node_name(drop_reason::duplicate)},
+});
 
 RNS_NODE_REGISTER({
     .name = "dedup",

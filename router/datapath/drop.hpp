@@ -46,7 +46,6 @@ namespace rns::datapath {
     X(out_iface, "output interface unknown or removed")                                           \
     X(neighbor_unresolved, "peer MAC address not resolved yet (ARP / neighbour solicitation pending)") \
     X(no_headroom, "no mbuf headroom for Ethernet/IP/UDP headers")                                \
-    X(feedback_full, "fast-path feedback ring to the control plane full")                         \
     X(tx_full, "ethdev TX queue full")
 
 enum class drop_reason : std::uint8_t {

@@ -6,14 +6,16 @@
 //                   new two header bytes are written just before the destination hash and the
 //                   16 transport-id bytes are trimmed off the front);
 //   remaining == 0: (destination on a local client) keep the header, write h.
-// The control plane is told (feedback ring) so it refreshes the path timestamp, adds the reverse
-// entry and remembers the hash, exactly as if it had forwarded the packet.
+// Before the packet goes on, the worker writes its reverse entry into the shared packet-hash table
+// (received-on, sent-on, now; spec §6.4: every forwarded packet but a link request, which classify
+// leaves to the control plane), so a proof coming back can never overtake it, and records that the
+// path was used this second (the control plane collects it for the path timestamp).
 //
-// Uses: priv.entry (path_entry), priv.hops, priv.in_iface. Sets: priv.out_iface.
+// Uses: priv.route (path), priv.hops, priv.in_iface, priv.hash. Sets: priv.out_iface.
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/edges.hpp"
+#include "router/datapath/fast_decisions.hpp"
 #include "router/datapath/fast_tables.hpp"
-#include "router/datapath/feedback.hpp"
 #include "router/datapath/node_registry.hpp"
 #include "router/datapath/rns_fields.hpp"
 
@@ -23,25 +25,12 @@
 
 namespace rns::datapath {
 
-namespace {
-
-enum class next : rte_edge_t { l3_output, drop_feedback_full, count };
-
-struct forward_ctx {
-    rte_ring* feedback;
-};
-
-int forward_init(const rte_graph* graph, rte_node* node) {
-    worker_ctx* w = worker_of(graph);
-    node_ctx<forward_ctx>(node).feedback = w != nullptr ? w->feedback : nullptr;
-    return w != nullptr ? 0 : -EINVAL;
-}
-
-next forward_one(rte_ring* feedback, rte_mbuf* m) noexcept {
+forward_edge forward_packet(packet_hash_table& t, rte_mbuf* m, std::uint32_t now, unsigned who) noexcept {
     pkt_priv& pp = priv(m);
-    const auto& e = *static_cast<const path_entry*>(pp.entry);
-    if (!send_feedback(feedback, feedback_kind::forwarded, m, e.out)) {
-        return next::drop_feedback_full;
+    const control::fast_path_entry& e = pp.route.path;
+    t.set_reverse(pp.hash.data(), pp.in_iface, e.out, now, who);
+    if (pp.route.at != nullptr) {
+        pp.route.at->path_used.touch(now);
     }
     auto* raw = rte_pktmbuf_mtod(m, std::uint8_t*);
     if (e.hops > 1) {
@@ -55,24 +44,45 @@ next forward_one(rte_ring* feedback, rte_mbuf* m) noexcept {
         raw[1] = pp.hops;
     }
     pp.out_iface = e.out;
-    return next::l3_output;
+    return forward_edge::l3_output;
+}
+
+namespace {
+
+struct forward_ctx {
+    fast_tables* tables;
+    worker_ctx* worker;
+};
+
+int forward_init(const rte_graph* graph, rte_node* node) {
+    worker_ctx* w = worker_of(graph);
+    if (w == nullptr || g_dataplane == nullptr) {
+        return -EINVAL;
+    }
+    node_ctx<forward_ctx>(node) = {g_dataplane->tables, w};
+    return 0;
 }
 
 uint16_t forward_process(rte_graph* graph, rte_node* node, void** objs, uint16_t nb) noexcept {
-    rte_ring* feedback = node_ctx<forward_ctx>(node).feedback;
+    const forward_ctx& c = node_ctx<forward_ctx>(node);
+    const std::uint32_t now = c.tables->now_s.load(std::memory_order_relaxed);
+    const unsigned who = c.worker->index;
     for (uint16_t i = 0; i < nb; ++i) {
         auto* m = static_cast<rte_mbuf*>(objs[i]);
-        rte_node_enqueue_x1(graph, node, edge(forward_one(feedback, m)), m);
+        const auto e = forward_packet(c.tables->hashes, m, now, who);
+        if (e == forward_edge::l3_output) {
+            c.worker->count_forwarded(priv(m).out_iface);
+        }
+        rte_node_enqueue_x1(graph, node, edge(e), m);
     }
     return nb;
 }
 
-constexpr auto forward_edges = bind_edges<next::count>({
-    {next::l3_output, "l3_output"},
-    {next::drop_feedback_full, drop_node_name(drop_reason::feedback_full)},
-});
-
 } // namespace
+
+constexpr auto forward_edges = bind_edges<forward_edge::count>({
+    {forward_edge::l3_output, "l3_output"},
+});
 
 RNS_NODE_REGISTER({
     .name = "forward",

@@ -1,7 +1,6 @@
 #include "router/datapath/graph_setup.hpp"
 
 #include "router/datapath/drop.hpp"
-#include "router/datapath/feedback.hpp"
 #include "router/datapath/node_registry.hpp"
 
 #include <rte_errno.h>
@@ -41,8 +40,6 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
         const std::string n = std::to_string(i);
         w->punt = make_ring("rns_punt" + n, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
         w->inject = make_ring("rns_inject" + n, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-        w->feedback = make_ring("rns_fb" + n, 8192, sizeof(feedback_record),
-                                RING_F_SP_ENQ | RING_F_SC_DEQ);
         w->hasher = std::make_unique<crypto::sha256_batch>(crypto::sha256_batch::fastest());
     }
     // Clones: per port (in every graph) and per RX queue (in the graph of the worker polling it).
@@ -132,7 +129,6 @@ void destroy_graphs(dataplane& dp) {
         }
         rte_ring_free(w->punt);
         rte_ring_free(w->inject);
-        rte_ring_free(w->feedback);
         delete w;
     }
     dp.workers.clear();

@@ -1,6 +1,6 @@
 // packet_hash: SHA-256 of the hashable part (spec §4.5): (flags & 0x0F) ‖ raw[2:] for HEADER_1,
 // (flags & 0x0F) ‖ raw[18:] for HEADER_2 (hops and transport id are not covered, so the hash is
-// the same on every hop). Needed by dedup, the reverse table and the control-plane feedback.
+// the same on every hop). Needed by dedup and the reverse table.
 //
 // The whole burst goes to the worker's crypto::sha256_batch engine (chosen at start-up by
 // measurement; SHA-NI where the CPU has it). The two hashed ranges are made one without copying:

@@ -2,6 +2,8 @@
 // Per-packet metadata carried in the mbuf private area (every mempool of the router reserves it).
 // Written by the node named in each field's comment; read by the nodes downstream.
 
+#include "router/datapath/forward_table.hpp"
+#include "router/datapath/packet_hash_table.hpp"
 #include "router/rns/bytes.hpp"
 
 #include <rte_ether.h>
@@ -44,9 +46,11 @@ struct pkt_priv {
     bool src_is_ip6 = false;     ///< new_peer: the peer spoke IPv6; src_ip6 holds its address
     std::array<std::uint8_t, 16> src_ip6{}; ///< new_peer: peer IPv6 address (l3_input)
     hash32 hash{};               ///< packet hash, spec §4.5 (packet_hash)
-    /// Table entry found by classify for forward/link_forward/proof_forward. Valid for the rest
-    /// of the graph walk: the walk is one RCU read-side section (quiescent only between walks).
-    const void* entry = nullptr;
+    /// The forwarding-table entries of the destination (dedup looks them up once for the rest of
+    /// the walk: link membership there, the path or link for classify and the forward nodes).
+    forward_table::result route{};
+    /// The reverse entry classify took out of the packet-hash table for proof_forward.
+    reverse_hop reverse{};
 };
 
 /// Private area size every router mempool reserves (a multiple of RTE_MBUF_PRIV_ALIGN).

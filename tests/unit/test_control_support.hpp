@@ -29,8 +29,6 @@ class recording_sink : public transport_sink {
     void path_removed(const hash16& d) override { paths.erase(d); }
     void link_set(const hash16& d, const fast_link_entry& e) override { links[d] = e; }
     void link_removed(const hash16& d) override { links.erase(d); }
-    void reverse_set(const hash16& d, const fast_reverse_entry& e) override { reverses[d] = e; }
-    void reverse_removed(const hash16& d) override { reverses.erase(d); }
     void ratchet_learned(const hash16& d, const byte_array<32>& r, double) override { ratchets[d] = r; }
 
     std::vector<sent_packet> take() {
@@ -42,7 +40,6 @@ class recording_sink : public transport_sink {
     std::vector<sent_packet> sent;
     std::map<hash16, fast_path_entry> paths;
     std::map<hash16, fast_link_entry> links;
-    std::map<hash16, fast_reverse_entry> reverses;
     std::map<hash16, byte_array<32>> ratchets;
 };
 

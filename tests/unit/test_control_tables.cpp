@@ -117,12 +117,12 @@ TEST_CASE("control tables: HEADER_2 forwarding by remaining hops, duplicates dro
     REQUIRE(out.size() == 1);
     CHECK(out[0].iface == n.b);
     CHECK(out[0].raw == h2(x, far.dest, packet_type::data, payload, 1)); // id replaced, hops+1
-    // The reverse entry was created and mirrored.
+    // The reverse entry was created in the packet-hash table.
     auto parsed = parse_packet(to_far);
     const hash16 key = take<16>(packet_hash(parsed.packet));
-    REQUIRE(n.t.find_reverse(key) != nullptr);
-    CHECK(n.sink.reverses.at(key).received_on == n.a);
-    CHECK(n.sink.reverses.at(key).outbound == n.b);
+    REQUIRE(n.t.find_reverse(key).has_value());
+    CHECK(n.t.find_reverse(key)->received_on == n.a);
+    CHECK(n.t.find_reverse(key)->outbound == n.b);
 
     const bytes to_near = h2(n.t.transport_id(), near.dest, packet_type::data, payload);
     n.t.inbound(n.a, to_near, 2.1);
@@ -171,22 +171,22 @@ TEST_CASE("control tables: a proof follows the reverse table only from the outbo
         REQUIRE(out.size() == 1);
         CHECK(out[0].iface == n.a);
         CHECK(out[0].raw[1] == 1);
-        CHECK(n.t.find_reverse(key) == nullptr);
-        CHECK(n.sink.reverses.empty());
+        CHECK_FALSE(n.t.find_reverse(key).has_value());
+        CHECK(n.t.reverse_count() == 0);
     }
     SUBCASE("from another interface: dropped, entry consumed") {
         n.t.inbound(n.a, proof, 2.5);
         CHECK(n.sink.take().empty());
         CHECK(n.t.counters().drop_count(drop_reason::proof_wrong_interface) == 1);
-        CHECK(n.t.find_reverse(key) == nullptr);
+        CHECK_FALSE(n.t.find_reverse(key).has_value());
     }
     SUBCASE("reverse entries expire after 480 s") {
         n.t.tick(3.0);
         n.t.tick(400.0);
-        CHECK(n.t.find_reverse(key) != nullptr);
+        CHECK(n.t.find_reverse(key).has_value());
         n.t.tick(490.0);
-        CHECK(n.t.find_reverse(key) == nullptr);
-        CHECK(n.sink.reverses.empty());
+        CHECK_FALSE(n.t.find_reverse(key).has_value());
+        CHECK(n.t.reverse_count() == 0);
     }
 }
 

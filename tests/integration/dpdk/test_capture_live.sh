@@ -89,15 +89,9 @@ play() {
   if [ "$mode" != slow ]; then
     t_check "HEADER_2 data forwarded by the fast path ($expect_forward in the capture)" \
       [ "$(t_node "$tel" forward)" -ge "$expect_forward" ]
-    # With one lcore the control plane publishes each reverse entry before the next walk, so all
-    # proofs take the fast path. With separate worker lcores a proof racing its own reverse entry
-    # (published by the control lcore after the worker's feedback) is punted and forwarded by the
-    # control plane instead: still exact (checked above), just slower.
+    # The worker that forwards a packet writes its reverse entry before sending it, so every
+    # proof finds its entry in the fast path, with one lcore or several, sanitized or not.
     local min_proofs=$expect_proof
-    [ "$lcores" = 0 ] || min_proofs=$(( expect_proof > 0 ? 1 : 0 ))
-    # Under ASan a feedback record costs ~25x more: with separate lcores every proof can beat its
-    # reverse entry to the worker. The exact output above is what matters there.
-    [ "$lcores" != 0 ] && [ -n "${RNS_TEST_SANITIZED:-}" ] && min_proofs=0
     t_check "proofs forwarded by the fast path (at least $min_proofs of $expect_proof)" \
       [ "$(t_node "$tel" proof_forward)" -ge "$min_proofs" ]
     # The same race for link traffic: with separate lcores a packet can reach a worker before the
