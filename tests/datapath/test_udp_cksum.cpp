@@ -124,7 +124,7 @@ std::uint16_t full_cksum(bool v6, bytes& f) {
     return ck;
 }
 
-bytes apply(rewrite how, byte_view in) {
+bytes apply_rewrite(rewrite how, byte_view in) {
     bytes out(in.begin(), in.end());
     const auto hops = static_cast<std::uint8_t>(in[1] + 1);
     switch (how) {
@@ -221,7 +221,7 @@ TEST_CASE("udp_cksum: forwarded datagrams get the checksum a full computation gi
             in[in.size() - 2] = 0;
             in[in.size() - 1] = 0;
             bytes probe;
-            const bytes out = apply(c.how, in);
+            const bytes out = apply_rewrite(c.how, in);
             (void)send(c.ipv6, out, false, 0, probe);
             const std::uint16_t s = static_cast<std::uint16_t>(~full_cksum(c.ipv6, probe));
             const std::uint16_t fill = static_cast<std::uint16_t>(~s);
@@ -230,7 +230,7 @@ TEST_CASE("udp_cksum: forwarded datagrams get the checksum a full computation gi
         bytes in_frame = frame(c.ipv6, in, 1, 2, 5353, 4242);
         const std::uint16_t tail = receive(c, in_frame);
 
-        const bytes out = apply(c.how, in);
+        const bytes out = apply_rewrite(c.how, in);
         bytes out_frame;
         const std::uint16_t incremental = send(c.ipv6, out, true, tail, out_frame);
         const std::uint16_t full = full_cksum(c.ipv6, out_frame);
