@@ -90,10 +90,12 @@ long serial_port::read(std::uint8_t* buf, std::size_t cap) {
     if (n > 0) {
         return n;
     }
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    // A raw tty with VMIN = VTIME = 0 returns 0 when nothing is waiting: not an end of file. A
+    // vanished device shows as EIO (or POLLHUP).
+    if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
         return 0;
     }
-    _error = n == 0 ? std::string("end of file (device gone)") : std::string("read: ") + std::strerror(errno);
+    _error = std::string("read: ") + std::strerror(errno);
     return -1;
 }
 
