@@ -97,12 +97,28 @@ void client::on_readable(clock::time_point now) {
     }
 }
 
+void client::reregister(hello h, clock::time_point now) {
+    _hello = std::move(h);
+    if (_fd >= 0) {
+        ::close(_fd);
+        _fd = -1;
+        _registered = false;
+    }
+    _next_attempt = now;
+}
+
 bool client::send(const message& m) {
     if (_fd < 0 || !_registered) {
         return false;
     }
     const rns::bytes b = encode(m);
-    return ::send(_fd, b.data(), b.size(), MSG_NOSIGNAL | MSG_DONTWAIT) == static_cast<ssize_t>(b.size());
+    if (::send(_fd, b.data(), b.size(), MSG_NOSIGNAL | MSG_DONTWAIT) == static_cast<ssize_t>(b.size())) {
+        return true;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        disconnect(clock::now()); // the router went away
+    }
+    return false;
 }
 
 } // namespace sidecar_link

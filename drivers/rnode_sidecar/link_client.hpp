@@ -26,8 +26,8 @@ class client {
     void on_readable(clock::time_point now);
     [[nodiscard]] int fd() const noexcept { return _fd; }
     [[nodiscard]] bool registered() const noexcept { return _registered; }
-    /// Updates the registration (sent again on the next connection).
-    void set_registration(hello h) { _hello = std::move(h); }
+    /// Replaces the registration; a registered link reconnects at once to register it again.
+    void reregister(hello h, clock::time_point now);
 
     /// False when not registered or the socket refused the datagram.
     bool send(const message& m);

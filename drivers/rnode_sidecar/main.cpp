@@ -91,12 +91,17 @@ int main(int argc, char** argv) {
     bool running = true;
     while (running) {
         auto now = clock_type::now();
-        auto next = std::min(radio.tick(now), link->tick(now));
-        // The registration carries the bitrate computed from the echoed settings (§5.2); when
-        // it changes (radio online, settings echoed differently) the link re-registers.
-        if (radio.bitrate() != registered_bitrate && (radio.online() || registered_bitrate < 0)) {
+        // The registration carries the bitrate computed from the echoed settings (spec/rnode.md
+        // §5.2), so the sidecar registers once the radio first comes online, and again only when
+        // the radio comes back with a different bitrate. While the radio is offline the
+        // interface stays registered (stats say radio_online = 0).
+        if (radio.online() && radio.bitrate() != registered_bitrate) {
             registered_bitrate = radio.bitrate();
-            link->set_registration(registration(opt, registered_bitrate));
+            link->reregister(registration(opt, registered_bitrate), now);
+        }
+        auto next = radio.tick(now);
+        if (registered_bitrate > 0) {
+            next = std::min(next, link->tick(now));
         }
         if (now >= next_stats) {
             (void)link->send(radio.stats_message(drops_router_away));

@@ -17,6 +17,28 @@ std::uint16_t get16(rns::byte_view p) { return static_cast<std::uint16_t>(p[0] <
 
 void radio_session::on_frame(std::uint8_t command, rns::byte_view payload, clock::time_point now) {
     const std::size_t n = payload.size();
+    // Replies of a known command with the wrong length are line noise: counted and skipped.
+    static constexpr auto expected = [](std::uint8_t c) -> std::size_t {
+        switch (c) {
+        case cmd::fw_version: return 2;
+        case cmd::frequency:
+        case cmd::bandwidth: return 4;
+        case cmd::st_alock:
+        case cmd::lt_alock: return 2;
+        case cmd::detect:
+        case cmd::platform:
+        case cmd::mcu:
+        case cmd::txpower:
+        case cmd::sf:
+        case cmd::cr:
+        case cmd::radio_state: return 1;
+        default: return 0;
+        }
+    };
+    if (expected(command) != 0 && n != expected(command)) {
+        ++_c.bad_frames;
+        return;
+    }
     // Replies that start-up collects (also seen later, e.g. after our own queries).
     switch (command) {
     case cmd::detect:

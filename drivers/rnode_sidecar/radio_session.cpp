@@ -125,9 +125,9 @@ void radio_session::send_configuration(clock::time_point now) {
 void radio_session::validate(clock::time_point now) {
     // §3.4, stricter where §8.2 says so: every echo must be there, and CR is checked too.
     auto missing = [&](const char* what) { fail(std::string("no echo for ") + what + " from the RNode", now); };
-    auto mismatch = [&](const char* what, long long sent, long long got, const char* unit) {
+    auto mismatch = [&](const char* what, long long sent, long long got, const char* unit, const char* hint = "") {
         fail(std::string(what) + " mismatch: sent " + std::to_string(sent) + unit + ", the RNode echoed " +
-                 std::to_string(got) + unit,
+                 std::to_string(got) + unit + hint,
              now);
     };
     if (!_echo.frequency) {
@@ -140,13 +140,13 @@ void radio_session::validate(clock::time_point now) {
         return missing("bandwidth");
     }
     if (*_echo.bandwidth != _opt.bandwidth) {
-        return mismatch("bandwidth", _opt.bandwidth, *_echo.bandwidth, " Hz (use a bandwidth the chip supports)");
+        return mismatch("bandwidth", _opt.bandwidth, *_echo.bandwidth, " Hz", " (use a bandwidth the chip supports)");
     }
     if (!_echo.txpower) {
         return missing("TX power");
     }
     if (*_echo.txpower != _opt.txpower) {
-        return mismatch("TX power", _opt.txpower, *_echo.txpower, " dBm (above the chip's maximum?)");
+        return mismatch("TX power", _opt.txpower, *_echo.txpower, " dBm", " (above the chip's maximum?)");
     }
     if (!_echo.sf) {
         return missing("spreading factor");
