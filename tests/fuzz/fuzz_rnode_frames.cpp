@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::uint8_t seed = data[0];
-    const std::uint8_t command = data[1];
+    // The command byte is never escaped (spec/rnode.md §1.3), so FEND cannot be one.
+    const std::uint8_t command = data[1] == kiss::fend ? 0x00 : data[1];
     byte_view stream(data + 2, size - 2);
 
     rnode::frame_reader r;
