@@ -177,7 +177,8 @@ const char* usage =
     "  --platform  esp32 (SX1262, default), nrf52 (SX1262) or avr (SX1276, no status reports)\n"
     "control socket DIR/control, one command per line:\n"
     "  unplug K | replug K | garbage K BYTES | stats | reboot K | error K CODE\n"
-    "  wrong-echo K frequency|bandwidth|txpower|sf|cr|none | firmware K MAJOR.MINOR | silent K on|off\n";
+    "  wrong-echo K frequency|bandwidth|txpower|sf|cr|none | firmware K MAJOR.MINOR | silent K on|off\n"
+    "  battery K STATE PERCENT [TEMP_C]\n";
 
 int bad(const std::string& msg) {
     std::fprintf(stderr, "rnode-sim: %s\n%s", msg.c_str(), usage);

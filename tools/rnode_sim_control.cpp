@@ -1,6 +1,7 @@
 // rnode-sim's control socket: one-line commands, one-line replies (unix stream socket DIR/control).
 //   unplug K | replug K | garbage K BYTES | stats | reboot K | error K CODE
 //   wrong-echo K frequency|bandwidth|txpower|sf|cr|none | firmware K MAJOR.MINOR | silent K on|off
+//   battery K STATE PERCENT [TEMP_C]
 #include "drivers/rnode_sidecar/commands.hpp"
 #include "tools/rnode_sim.hpp"
 
@@ -24,7 +25,7 @@ std::string simulator::control_command(const std::string& line) {
     long k = -1;
     if (!(in >> k) || k < 0 || static_cast<std::size_t>(k) >= _radios.size()) {
         return "error: usage: unplug K | replug K | garbage K BYTES | stats | reboot K | error K CODE | "
-               "wrong-echo K PARAM|none | firmware K MAJOR.MINOR | silent K on|off (K = 0.." +
+               "wrong-echo K PARAM|none | firmware K MAJOR.MINOR | silent K on|off | battery K STATE PERCENT [TEMP_C] (K = 0.." +
                std::to_string(_radios.size() - 1) + ")";
     }
     radio& r = *_radios[static_cast<std::size_t>(k)];
@@ -81,6 +82,15 @@ std::string simulator::control_command(const std::string& line) {
             return "error: wrong-echo K frequency|bandwidth|txpower|sf|cr|none";
         }
         return "ok wrong-echo " + p;
+    }
+    if (verb == "battery") {
+        int state = -1, pct = -1, temp = 25;
+        if (!(in >> state >> pct) || state < 0 || state > 3 || pct < 0 || pct > 100) {
+            return "error: battery K STATE(0..3) PERCENT(0..100) [TEMP_C]";
+        }
+        in >> temp;
+        r.power = battery{static_cast<std::uint8_t>(state), static_cast<std::uint8_t>(pct), temp};
+        return "ok battery";
     }
     if (verb == "silent") {
         std::string p;

@@ -441,6 +441,13 @@ void radio::schedule_chtm() {
             return;
         }
         send_channel_stats();
+        if (power && ++_chtm_ticks % 5 == 0) {
+            // §2.4: battery state and temperature every 5 s on boards with a battery.
+            const std::uint8_t bat[] = {power->state, power->percent};
+            send_frame(cmd::stat_bat, bat);
+            const auto t = static_cast<std::uint8_t>(power->temperature_c + 120);
+            send_frame(cmd::stat_temp, rns::byte_view(&t, 1));
+        }
         schedule_chtm();
     });
 }

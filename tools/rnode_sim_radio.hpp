@@ -35,6 +35,13 @@ struct faults {
     bool silent = false;                   ///< answer nothing (Bluetooth-connected firmware, §1.1)
 };
 
+/// A battery-powered board (§2.4 STAT_BAT / STAT_TEMP every 5 s); none by default.
+struct battery {
+    std::uint8_t state = 0;   ///< 00 unknown, 01 discharging, 02 charging, 03 charged
+    std::uint8_t percent = 0;
+    int temperature_c = 25;
+};
+
 class radio {
   public:
     radio(simulator& sim, int index, std::string link, platform_info p, std::uint8_t fw_major, std::uint8_t fw_minor);
@@ -72,6 +79,7 @@ class radio {
     [[nodiscard]] double long_airtime() const;  ///< fraction
 
     faults fault;
+    std::optional<battery> power;
     void set_firmware(std::uint8_t major, std::uint8_t minor) noexcept {
         _fw_major = major;
         _fw_minor = minor;
@@ -130,6 +138,7 @@ class radio {
     std::array<double, 480> _load_bins{};
     double _started_at_ms = 0;
     std::uint8_t _band = 1;
+    std::uint64_t _chtm_ticks = 0;
 
     // what the host asked for and what was echoed (for the control socket's stats)
     std::map<std::string, std::uint64_t> _set_count;

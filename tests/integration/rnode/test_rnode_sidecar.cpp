@@ -275,6 +275,43 @@ TEST_CASE("rnode-sidecar: sidecar killed and restarted, router restarted") {
     CHECK(deliver(rb, ra, all, packet(5, 50)).has_value());
 }
 
+TEST_CASE("rnode-sidecar: flow control by READY queries, the ID beacon, battery reports") {
+    sim_proc sim(2);
+    test_router ra(sim.dir + "/a.sock"), rb(sim.dir + "/b.sock");
+    std::vector<test_router*> all = {&ra, &rb};
+    std::vector<std::string> fc = sf7;
+    fc.insert(fc.end(), {"--flow-control", "--id-callsign", "N0CALL", "--id-interval", "3"});
+    auto a = sidecar(sim, 0, ra.path, fc, "a");
+    auto b = sidecar(sim, 1, rb.path, sf7, "b");
+    REQUIRE(sim.cmd("battery 0 1 87 31").rfind("ok", 0) == 0);
+    REQUIRE(wait_for(all, [&] { return ra.conn && rb.conn; }, 10s));
+    // §8.4: a burst of five is written one at a time, each after the device answered READY.
+    std::vector<rns::bytes> burst;
+    for (int i = 0; i < 5; ++i) {
+        burst.push_back(packet(static_cast<std::uint8_t>(100 + i), 40));
+        REQUIRE(ra.send(burst.back()));
+    }
+    REQUIRE_MESSAGE(wait_for(all,
+                             [&] {
+                                 for (const auto& p : burst) {
+                                     if (rb.matching(p).empty()) {
+                                         return false;
+                                     }
+                                 }
+                                 return true;
+                             },
+                             10s),
+                    a->log());
+    CHECK(sim.radio(0)["set_count"]["ready_query"] >= 5);
+    // §4.6: the callsign goes out as a plain DATA frame id_interval after the first packet.
+    const rns::bytes callsign = {'N', '0', 'C', 'A', 'L', 'L'};
+    CHECK(wait_for(all, [&] { return !rb.matching(callsign).empty(); }, 8s));
+    // §2.4 STAT_BAT and STAT_TEMP, every 5 s on a board with a battery.
+    CHECK(wait_for(all, [&] { return ra.stat(stat_key::battery_percent) == 87; }, 8s));
+    CHECK(ra.stat(stat_key::battery_state) == 1);
+    CHECK(ra.stat(stat_key::temperature_c) == 31);
+}
+
 TEST_CASE("rnode-sidecar and rnode-sim argument errors give their messages") {
     struct row {
         std::vector<std::string> args;
