@@ -169,22 +169,26 @@ TEST_CASE("rnode-sidecar: two radios exchange packets after their time on air; a
         double toa_ms;
     };
     for (const sz& s : {sz{100, 191.0}, sz{300, 525.0}}) {
+        const double earliest = s.toa_ms + 48.0;          // time on air + DIFS
+        const double backoff_max = 28 * 24.0;             // band 2, 24 ms slots
+        double fastest = 1e9;
         for (int i = 0; i < 3; ++i) {
             CAPTURE(s.bytes);
             CAPTURE(i);
-            const auto p = packet(static_cast<std::uint8_t>(i * 16 + s.bytes), s.bytes);
-            auto d = deliver(ra, rb, all, p);
-            REQUIRE_MESSAGE(d.has_value(), (a->log() + b->log()));
-            CHECK(*d >= s.toa_ms + 48.0 - 2.0);
-            CHECK(*d <= s.toa_ms + 48.0 + 28 * 24.0 + 600.0);
-            MESSAGE("A->B " << s.bytes << " B: " << *d << " ms (time on air " << s.toa_ms << " ms)");
-            const auto q = packet(static_cast<std::uint8_t>(i * 16 + s.bytes + 1), s.bytes);
-            d = deliver(rb, ra, all, q);
-            REQUIRE(d.has_value());
-            CHECK(*d >= s.toa_ms + 48.0 - 2.0);
-            CHECK(*d <= s.toa_ms + 48.0 + 28 * 24.0 + 600.0);
-            MESSAGE("B->A " << s.bytes << " B: " << *d << " ms (time on air " << s.toa_ms << " ms)");
+            for (int dir = 0; dir < 2; ++dir) {
+                const auto p = packet(static_cast<std::uint8_t>(i * 16 + s.bytes + dir), s.bytes);
+                auto d = dir == 0 ? deliver(ra, rb, all, p) : deliver(rb, ra, all, p);
+                REQUIRE_MESSAGE(d.has_value(), (a->log() + b->log()));
+                MESSAGE((dir == 0 ? "A->B " : "B->A ") << s.bytes << " B: " << *d << " ms (time on air " << s.toa_ms
+                                                       << " ms)");
+                CHECK(*d >= earliest - 2.0);
+                // A single delivery may stall behind the host's scheduling on a loaded machine.
+                CHECK(*d <= earliest + backoff_max + 2500.0);
+                fastest = std::min(fastest, *d);
+            }
         }
+        // The fastest of six shows the channel's own delay, without the stalls.
+        CHECK(fastest <= earliest + backoff_max + 300.0);
     }
     // Link budget reported with each packet (the simulator's −60…−99 dBm range) and as stats.
     REQUIRE_FALSE(rb.packets.empty());
@@ -240,13 +244,19 @@ TEST_CASE("rnode-sidecar: unplug and replug mid-traffic, garbage on the serial l
     CHECK(rb.stat(stat_key::reconnects) == 0);
     CHECK(b->running());
 
-    // A device reboot while online (§4.4) and an ERROR 02: offline, then back by themselves.
+    // An ERROR 02 and a device reboot while online (§4.4): offline, then back by themselves.
     REQUIRE(sim.cmd("error 1 2").rfind("ok", 0) == 0);
     REQUIRE_MESSAGE(wait_for(all, [&] { return rb.stat(stat_key::reconnects) == 1 && rb.stat(stat_key::radio_online) == 1; },
                              15s),
                     b->log());
     CHECK(b->count("the RNode reported error 2 (transmit failed)") == 1);
     CHECK(deliver(ra, rb, all, packet(40, 30)).has_value());
+    REQUIRE(sim.cmd("reboot 1").rfind("ok", 0) == 0); // C0 55 F8 C0, settings forgotten
+    REQUIRE_MESSAGE(wait_for(all, [&] { return rb.stat(stat_key::reconnects) == 2 && rb.stat(stat_key::radio_online) == 1; },
+                             15s),
+                    b->log());
+    CHECK(b->count("the RNode rebooted") == 1);
+    CHECK(deliver(rb, ra, all, packet(41, 30)).has_value());
 }
 
 TEST_CASE("rnode-sidecar: sidecar killed and restarted, router restarted") {
