@@ -142,6 +142,8 @@ TEST_CASE("sidecar link: server and client register, exchange packets, survive a
     CHECK_FALSE(cl.send(packet_in{0, 0, {1}}));
     srv = make_server();
     REQUIRE(pump([&] { return cl.registered() && registered.has_value(); }));
+    srv.reset();
+    ::rmdir(path.substr(0, path.rfind('/')).c_str());
 }
 
 TEST_CASE("sidecar link: a registration with another version is refused with a clear reason") {
@@ -169,4 +171,6 @@ TEST_CASE("sidecar link: a registration with another version is refused with a c
     CHECK(r.reason == "sidecar link protocol version 9 is not supported; this router speaks version 1");
     CHECK(::recv(fd, buf, sizeof(buf), 0) == 0); // and the connection is closed
     ::close(fd);
+    ::unlink(path.c_str());
+    ::rmdir(path.substr(0, path.rfind('/')).c_str());
 }

@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 using namespace rnode_test;
@@ -29,6 +30,13 @@ struct sim_proc {
         }
         REQUIRE_FALSE(sim_command(dir, "stats").empty());
     }
+    ~sim_proc() {
+        proc.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+    sim_proc(const sim_proc&) = delete;
+    sim_proc& operator=(const sim_proc&) = delete;
     nlohmann::json radio(int k) const { return nlohmann::json::parse(sim_command(dir, "stats"))["radios"][k]; }
     std::string cmd(const std::string& c) const { return sim_command(dir, c); }
 };
