@@ -188,6 +188,10 @@ const char* router_usage() noexcept {
            "  --path-snapshot-interval SEC  path table snapshot period (default 300; 0: at stop)\n"
            "  --status-interval SEC  print a status line every SEC seconds (0: never)\n"
            "  --mbufs N              mbufs in the packet pool (default 8191)\n"
+           "  --control-slice-us US  control work per slice between graph walks on a shared core:\n"
+           "                         punts and announce verifications, at least one (default 30)\n"
+           "  --announce-backlog N   announces waiting for verification; beyond, dropped and counted\n"
+           "                         as announce_overload (default 2048)\n"
            "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
            "  --ready-file FILE      write the transport id there once running (tests)\n"
            "  --slow-path-only       every RNS packet goes through the control plane (testing)\n"
@@ -226,6 +230,13 @@ router_flags parse_router_flags(int argc, char** argv) {
             f.status_interval = std::strtod(value().c_str(), nullptr);
         } else if (a == "--mbufs") {
             f.mbufs = static_cast<unsigned>(parse_uint(value(), 1U << 24, "--mbufs"));
+        } else if (a == "--control-slice-us") {
+            f.control_slice_us = static_cast<double>(parse_uint(value(), 100000, "--control-slice-us"));
+        } else if (a == "--announce-backlog") {
+            f.announce_backlog = parse_uint(value(), 1U << 20, "--announce-backlog");
+            if (f.announce_backlog == 0) {
+                bad("--announce-backlog: at least 1");
+            }
         } else if (a == "--run-seconds") {
             f.run_seconds = std::strtod(value().c_str(), nullptr);
         } else if (a == "--ready-file") {

@@ -2,6 +2,7 @@
 // Router flags (after the EAL arguments and `--`): `rnsrouter [EAL args] -- [router flags]`.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,8 @@ struct router_flags {
     double path_snapshot_interval = 300; ///< seconds between path/known snapshots; 0: at stop only
     double status_interval = 0;     ///< seconds between status lines; 0: none
     unsigned mbufs = 8191;
+    double control_slice_us = 30;       ///< control_slice::budget_us
+    std::size_t announce_backlog = 2048; ///< control_slice::announce_backlog
     double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
     std::string ready_file;         ///< written (with the transport id) once the router runs
     bool slow_path_only = false;    ///< classify punts everything (equality tests)

@@ -89,6 +89,7 @@ void transport::handle_announce(iface_id in, const packet_view& p, const hash32&
     announce_checks sig_only;
     sig_only.signature_only = true;
     const announce_result sig = validate_announce(p, sig_only);
+    ++_counters.announce_verifications;
     if (!sig) {
         count_drop(in,
                    sig.error == announce_error::bad_signature ? drop_reason::announce_bad_signature

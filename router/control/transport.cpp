@@ -84,6 +84,11 @@ void transport::count_drop(iface_id in, drop_reason r, inbound_result& res) {
     }
 }
 
+void transport::count_announce_overload(iface_id in) {
+    inbound_result ignored;
+    count_drop(in, drop_reason::announce_overload, ignored);
+}
+
 void transport::transmit(iface_id out, byte_view raw, inbound_result* res) {
     if (!iface_usable(out) || !_ifaces[out].cfg.out || raw.size() < 2) {
         return;

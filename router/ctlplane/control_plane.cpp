@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace rns::ctlplane {
@@ -58,6 +59,7 @@ control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<
               on_resolved6(port, ip6, mac);
           }) {
     _dp.transport_id = _transport.transport_id();
+    set_slice(control_slice{}, rte_get_tsc_hz());
     for (std::uint16_t p = 0; p < RTE_MAX_ETHPORTS; ++p) {
         if (_dp.ports[p].enabled) {
             _neighbors.add_port(p, {_dp.ports[p].mac, _dp.ports[p].ip4});
@@ -301,8 +303,60 @@ void control_plane::handle_feedback(const feedback_record& r, double now) {
     }
 }
 
+void control_plane::set_slice(const control_slice& s, std::uint64_t tsc_hz) {
+    _slice_cycles = static_cast<std::uint64_t>(s.budget_us * 1e-6 * static_cast<double>(tsc_hz));
+    std::vector<deferred_announce> b(std::max<std::size_t>(s.announce_backlog, 1));
+    // Keep what waits already, oldest first, as far as the new bound allows.
+    std::size_t kept = 0;
+    for (; kept < _backlog_count && kept < b.size(); ++kept) {
+        b[kept] = std::move(_backlog[(_backlog_head + kept) % _backlog.size()]);
+    }
+    for (std::size_t i = kept; i < _backlog_count; ++i) {
+        const auto& d = _backlog[(_backlog_head + i) % _backlog.size()];
+        _transport.count_announce_overload(d.in);
+        ++_stats.announces_overload;
+    }
+    _backlog = std::move(b);
+    _backlog_head = 0;
+    _backlog_count = kept;
+}
+
+void control_plane::punt_or_defer(rte_mbuf* m, double now) {
+    const pkt_priv& pp = priv(m);
+    const auto len = rte_pktmbuf_data_len(m);
+    const auto* raw = rte_pktmbuf_mtod(m, const std::uint8_t*);
+    // Packet type ANNOUNCE: flag byte bits 1-0 (spec §4.1).
+    const bool announce = pp.kind == pkt_kind::rns && len > 2 && (raw[0] & 0x03U) == 0x01U;
+    if (!announce) {
+        handle_punt(m, now);
+        return;
+    }
+    ++_stats.punted_rns;
+    if (_backlog_count == _backlog.size()) {
+        // More announces arrive than this core's share verifies: the newest wait nowhere.
+        _transport.count_announce_overload(pp.in_iface);
+        ++_stats.announces_overload;
+    } else {
+        deferred_announce& d = _backlog[(_backlog_head + _backlog_count) % _backlog.size()];
+        d.in = pp.in_iface;
+        d.raw.assign(raw, raw + len); // reuses the slot's capacity once it has grown
+        ++_backlog_count;
+        ++_stats.announces_deferred;
+    }
+    rte_pktmbuf_free(m);
+}
+
+void control_plane::handle_deferred(double now) {
+    deferred_announce& d = _backlog[_backlog_head];
+    _backlog_head = (_backlog_head + 1) % _backlog.size();
+    --_backlog_count;
+    (void)_transport.inbound(d.in, d.raw, now);
+}
+
 unsigned control_plane::poll(double now) {
     _now = now;
+    const std::uint64_t start = rte_rdtsc();
+    const std::uint64_t deadline = start + _slice_cycles;
     unsigned done = 0;
     for (worker_ctx* w : _dp.workers) {
         // Feedback first: a punted packet may depend on an entry a fast-path forward created
@@ -326,14 +380,41 @@ unsigned control_plane::poll(double now) {
             _stats.feedback_cycles += rte_rdtsc() - t0;
             done += f;
         } while (f == 32);
-        void* burst[64];
-        const unsigned n = rte_ring_sc_dequeue_burst(w->punt, burst, 64, nullptr);
-        for (unsigned i = 0; i < n; ++i) {
-            handle_punt(static_cast<rte_mbuf*>(burst[i]), now);
-        }
-        done += n;
+        // Punts in small bursts while the slice lasts; what is left waits in the punt ring.
+        // Announces only move to the backlog here (a copy), so a flood of them empties the ring
+        // quickly and ARP, path requests and link traffic behind them are not starved.
+        // Bursts of 16: what is dequeued is handled, and an LRPROOF costs a verification too.
+        constexpr unsigned punt_burst = 16;
+        unsigned n = 0;
+        do {
+            void* burst[punt_burst];
+            n = rte_ring_sc_dequeue_burst(w->punt, burst, punt_burst, nullptr);
+            for (unsigned i = 0; i < n; ++i) {
+                punt_or_defer(static_cast<rte_mbuf*>(burst[i]), now);
+            }
+            done += n;
+        } while (n == punt_burst && rte_rdtsc() < deadline);
     }
+    // Announce verification (~50 µs each, tools/bench crypto) while the slice lasts, at least
+    // one per poll so the backlog drains whatever the budget.
+    if (_backlog_count != 0) {
+        do {
+            handle_deferred(now);
+            ++done;
+        } while (_backlog_count != 0 && rte_rdtsc() < deadline);
+    }
+    const std::uint64_t spent = rte_rdtsc() - start;
+    ++_stats.polls;
+    if (spent > _slice_cycles) {
+        ++_stats.polls_over_budget;
+    }
+    _stats.poll_max_cycles = std::max(_stats.poll_max_cycles, spent);
     return done;
+}
+
+void control_plane::drain(double now) {
+    while (poll(now) != 0) {
+    }
 }
 
 // m was turned into an echo reply in place (ICMP or ICMPv6) when `rewritten`; it leaves from
