@@ -192,6 +192,9 @@ const char* router_usage() noexcept {
            "                         punts and announce verifications, at least one (default 30)\n"
            "  --announce-backlog N   announces waiting for verification; beyond, dropped and counted\n"
            "                         as announce_overload (default 2048)\n"
+           "  --announce-cache N     verified announces remembered so that copies of them (other\n"
+           "                         interfaces, rebroadcasts) need no verification (default 65536;\n"
+           "                         0: off)\n"
            "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
            "  --ready-file FILE      write the transport id there once running (tests)\n"
            "  --slow-path-only       every RNS packet goes through the control plane (testing)\n"
@@ -237,6 +240,8 @@ router_flags parse_router_flags(int argc, char** argv) {
             if (f.announce_backlog == 0) {
                 bad("--announce-backlog: at least 1");
             }
+        } else if (a == "--announce-cache") {
+            f.announce_cache = parse_uint(value(), 1U << 26, "--announce-cache");
         } else if (a == "--run-seconds") {
             f.run_seconds = std::strtod(value().c_str(), nullptr);
         } else if (a == "--ready-file") {

@@ -53,6 +53,7 @@ struct router_flags {
     unsigned mbufs = 8191;
     double control_slice_us = 30;       ///< control_slice::budget_us
     std::size_t announce_backlog = 2048; ///< control_slice::announce_backlog
+    std::size_t announce_cache = 65536; ///< transport_options::announce_cache
     double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
     std::string ready_file;         ///< written (with the transport id) once the router runs
     bool slow_path_only = false;    ///< classify punts everything (equality tests)

@@ -79,7 +79,9 @@ int run(router::eal_session& eal, int argc, char** argv) {
 
     const byte_array<64> transport_key = router::load_transport_key(flags);
     control::system_random rng;
-    ctlplane::control_plane cp(dp, pool.get(), transport_key, rng);
+    control::transport_options topts;
+    topts.announce_cache = flags.announce_cache;
+    ctlplane::control_plane cp(dp, pool.get(), transport_key, rng, topts);
     cp.set_slice({flags.control_slice_us, flags.announce_backlog}, rte_get_tsc_hz());
     const double start = wall_now();
     const router::interfaces ifaces(flags, dp, cp, start);

@@ -34,7 +34,7 @@ drop_reason drop_for(parse_error e) noexcept {
 transport::transport(const byte_array<64>& transport_private_key, transport_sink& sink,
                      random_source& rng, transport_options opts)
     : _identity(make_identity(transport_private_key)), _sink(sink), _rng(rng), _opts(opts),
-      _dedup(opts.dedup_rotate_at), _reverse(opts.max_reverse) {}
+      _dedup(opts.dedup_rotate_at), _verified(opts.announce_cache), _reverse(opts.max_reverse) {}
 
 iface_id transport::add_interface(const iface_config& cfg, double now) {
     if (_ifaces.size() >= no_iface) {

@@ -8,6 +8,7 @@
 // object: it allocates and uses hash maps freely; the datapath mirrors the forwarding tables
 // through the sink notifications (sink.hpp).
 
+#include "router/control/announce_cache.hpp"
 #include "router/control/counters.hpp"
 #include "router/control/dedup.hpp"
 #include "router/control/hash_key.hpp"
@@ -18,6 +19,7 @@
 #include "router/control/tables.hpp"
 #include "router/control/types.hpp"
 #include "router/rns/bytes.hpp"
+#include "router/rns/announce.hpp"
 #include "router/rns/identity.hpp"
 #include "router/rns/packet.hpp"
 
@@ -66,6 +68,8 @@ struct transport_options {
     std::size_t max_pr_tags = 32'000;
     /// Reverse table bound (the reference has none): the fast path's table size by default.
     std::size_t max_reverse = std::size_t{1} << 18;
+    /// Verified announces remembered so that their copies need no verification (0: off).
+    std::size_t announce_cache = 65536;
 };
 
 /// What inbound() did with a packet (the detail is in the counters).
@@ -184,6 +188,8 @@ class transport {
     void handle_announce(iface_id in, const packet_view& p, const hash32& h, double now,
                          inbound_result& res);
     bool rate_blocked(iface_id in, const hash16& dest, double now);
+    /// spec §5.2 step 3 through the verified-announce cache (announce_cache.hpp).
+    announce_error check_announce_signature(const packet_view& p, const announce_view& a);
     void hold_announce(iface_id in, const packet_view& p);
 
     // path_request.cpp (spec §6.9)
@@ -212,6 +218,7 @@ class transport {
     std::vector<iface_state> _ifaces;
     transport_counters _counters;
     dedup_filter _dedup;
+    verified_announces _verified;
 
     std::unordered_map<hash16, path_entry, array_hash> _paths;
     reverse_table _reverse;

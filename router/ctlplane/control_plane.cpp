@@ -38,8 +38,8 @@ std::string ip6_string(const drivers::ip6_addr& ip6) {
 } // namespace
 
 control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
-                             control::random_source& rng)
-    : _dp(dp), _pool(pool), _transport(transport_key, *this, rng),
+                             control::random_source& rng, control::transport_options opts)
+    : _dp(dp), _pool(pool), _transport(transport_key, *this, rng, opts),
       _neighbors(
           pool,
           [this](rte_mbuf* m) {

@@ -75,7 +75,7 @@ struct control_slice {
 class control_plane final : public control::transport_sink {
   public:
     control_plane(datapath::dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
-                  control::random_source& rng);
+                  control::random_source& rng, control::transport_options opts = {});
 
     /// Adds an RNS interface on a UDP port (before or while running).
     control::iface_id add_udp_iface(const udp_iface_spec& spec, double now);
