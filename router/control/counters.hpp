@@ -30,6 +30,8 @@ enum class drop_reason : std::uint8_t {
     announce_held_dropped,  ///< ingress hold refused (hops >= 127 or the hold is full)
     announce_overload,      ///< not verified: the control plane's announce backlog was full (its
                             ///< share of the core verifies fewer than arrive; spec §6.6.1 analogue)
+    control_overload,       ///< not handled: the control plane's backlog was full (packets queued
+                            ///< behind announces awaiting verification)
     announce_too_large,     ///< cannot be re-sent as HEADER_2 within the MTU (spec §5.1)
     announce_queue_full,    ///< announce cap queue at MAX_QUEUED_ANNOUNCES (spec §6.8)
     announce_queue_expired, ///< queued for more than 24 h (spec §6.8)

@@ -84,9 +84,9 @@ void transport::count_drop(iface_id in, drop_reason r, inbound_result& res) {
     }
 }
 
-void transport::count_announce_overload(iface_id in) {
+void transport::count_overload(iface_id in, bool announce) {
     inbound_result ignored;
-    count_drop(in, drop_reason::announce_overload, ignored);
+    count_drop(in, announce ? drop_reason::announce_overload : drop_reason::control_overload, ignored);
 }
 
 void transport::transmit(iface_id out, byte_view raw, inbound_result* res) {

@@ -100,9 +100,9 @@ class transport {
     /// One received packet (IFAC stripped, framing removed): spec §6.2 in full.
     inbound_result inbound(iface_id in, byte_view raw, double now);
 
-    /// An announce received on `in` that the caller had to drop before inbound() saw it (its
-    /// backlog of announces awaiting verification was full): counted as announce_overload.
-    void count_announce_overload(iface_id in);
+    /// A packet received on `in` that the caller had to drop before inbound() saw it (its
+    /// backlog was full): counted as announce_overload (an announce) or control_overload.
+    void count_overload(iface_id in, bool announce);
 
     /// Timers of spec §6.12: rebroadcasts and path responses due, announce cap queues, held
     /// announces, discovery path requests, table culling, dedup rotation.

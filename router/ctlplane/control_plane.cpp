@@ -19,6 +19,8 @@ namespace rns::ctlplane {
 using namespace rns::datapath;
 
 namespace {
+/// Backlog room beyond --announce-backlog for packets queued behind waiting announces.
+constexpr std::size_t behind_announces = 256;
 constexpr std::size_t max_pending_per_iface = 16; // like a kernel's ARP queue: a few packets
 // Like a kernel's ARP queue too, packets wait only while the resolver is still trying (5 tries,
 // 1 s apart, drivers/neighbor.hpp); sent whenever the neighbour next appeared, stale announces
@@ -305,51 +307,67 @@ void control_plane::handle_feedback(const feedback_record& r, double now) {
 
 void control_plane::set_slice(const control_slice& s, std::uint64_t tsc_hz) {
     _slice_cycles = static_cast<std::uint64_t>(s.budget_us * 1e-6 * static_cast<double>(tsc_hz));
-    std::vector<deferred_announce> b(std::max<std::size_t>(s.announce_backlog, 1));
-    // Keep what waits already, oldest first, as far as the new bound allows.
+    _announce_cap = std::max<std::size_t>(s.announce_backlog, 1);
+    // Room for packets queued behind the announces too (they keep their arrival order).
+    std::vector<deferred_packet> b(_announce_cap + behind_announces);
     std::size_t kept = 0;
-    for (; kept < _backlog_count && kept < b.size(); ++kept) {
-        b[kept] = std::move(_backlog[(_backlog_head + kept) % _backlog.size()]);
-    }
-    for (std::size_t i = kept; i < _backlog_count; ++i) {
-        const auto& d = _backlog[(_backlog_head + i) % _backlog.size()];
-        _transport.count_announce_overload(d.in);
-        ++_stats.announces_overload;
+    std::size_t kept_announces = 0;
+    for (std::size_t i = 0; i < _backlog_count; ++i) {
+        deferred_packet& d = _backlog[(_backlog_head + i) % _backlog.size()];
+        if (kept == b.size() || (d.announce && kept_announces == _announce_cap)) {
+            _transport.count_overload(d.in, d.announce);
+            ++(d.announce ? _stats.announces_overload : _stats.punts_overload);
+            continue;
+        }
+        kept_announces += d.announce ? 1 : 0;
+        b[kept++] = std::move(d);
     }
     _backlog = std::move(b);
     _backlog_head = 0;
     _backlog_count = kept;
+    _backlog_announces = kept_announces;
 }
 
 void control_plane::punt_or_defer(rte_mbuf* m, double now) {
     const pkt_priv& pp = priv(m);
+    if (pp.kind != pkt_kind::rns) {
+        handle_punt(m, now); // not RNS (ARP, ND, ICMP) or a new peer: nothing to keep order with
+        return;
+    }
     const auto len = rte_pktmbuf_data_len(m);
     const auto* raw = rte_pktmbuf_mtod(m, const std::uint8_t*);
     // Packet type ANNOUNCE: flag byte bits 1-0 (spec §4.1).
-    const bool announce = pp.kind == pkt_kind::rns && len > 2 && (raw[0] & 0x03U) == 0x01U;
-    if (!announce) {
+    const bool announce = len > 2 && (raw[0] & 0x03U) == 0x01U;
+    if (!announce && _backlog_count == 0) {
         handle_punt(m, now);
         return;
     }
     ++_stats.punted_rns;
-    if (_backlog_count == _backlog.size()) {
-        // More announces arrive than this core's share verifies: the newest wait nowhere.
-        _transport.count_announce_overload(pp.in_iface);
-        ++_stats.announces_overload;
+    // Announces wait for a slice with time to verify them; any other RNS packet that arrives
+    // while they wait queues behind them, so the transport sees packets in arrival order (a
+    // link request or data right after the announce that made its path, spec §6.2).
+    const bool full = announce ? _backlog_announces == _announce_cap : _backlog_count == _backlog.size();
+    if (full) {
+        // More arrives than this core's share handles: the newest waits nowhere.
+        _transport.count_overload(pp.in_iface, announce);
+        ++(announce ? _stats.announces_overload : _stats.punts_overload);
     } else {
-        deferred_announce& d = _backlog[(_backlog_head + _backlog_count) % _backlog.size()];
+        deferred_packet& d = _backlog[(_backlog_head + _backlog_count) % _backlog.size()];
         d.in = pp.in_iface;
+        d.announce = announce;
         d.raw.assign(raw, raw + len); // reuses the slot's capacity once it has grown
         ++_backlog_count;
-        ++_stats.announces_deferred;
+        _backlog_announces += announce ? 1 : 0;
+        ++(announce ? _stats.announces_deferred : _stats.punts_deferred);
     }
     rte_pktmbuf_free(m);
 }
 
 void control_plane::handle_deferred(double now) {
-    deferred_announce& d = _backlog[_backlog_head];
+    deferred_packet& d = _backlog[_backlog_head];
     _backlog_head = (_backlog_head + 1) % _backlog.size();
     --_backlog_count;
+    _backlog_announces -= d.announce ? 1 : 0;
     (void)_transport.inbound(d.in, d.raw, now);
 }
 
@@ -395,8 +413,8 @@ unsigned control_plane::poll(double now) {
             done += n;
         } while (n == punt_burst && rte_rdtsc() < deadline);
     }
-    // Announce verification (~50 µs each, tools/bench crypto) while the slice lasts, at least
-    // one per poll so the backlog drains whatever the budget.
+    // The backlog (announce verification, ~50 µs each, tools/bench crypto, and what waits
+    // behind) while the slice lasts, at least one per poll so it drains whatever the budget.
     if (_backlog_count != 0) {
         do {
             handle_deferred(now);
