@@ -253,7 +253,7 @@ void transport::handle_announce(iface_id in, const packet_view& p, const hash32&
             e.received_from = received_from;
             e.hops = p.hops;
             e.packet.assign(p.raw.begin(), p.raw.end());
-            _announces[dest] = std::move(e);
+            set_announce(dest, std::move(e));
         }
     }
     // A discovery path request is waiting for this destination: answer it at once on the
