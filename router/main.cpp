@@ -18,6 +18,7 @@
 #include "router/datapath/worker_loop.hpp"
 #include "router/stages.hpp"
 
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 
 #include <atomic>
