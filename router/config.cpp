@@ -195,6 +195,13 @@ const char* router_usage() noexcept {
            "                         4194304 = 64 MiB). Size it for 2 x 500000 remembered hashes\n"
            "                         plus forwarded packets/s x the time proofs take to come back;\n"
            "                         when full the oldest entries go first (counted)\n"
+           "  --control-slice-us US  control work per slice between graph walks on a shared core:\n"
+           "                         punts and announce verifications, at least one (default 30)\n"
+           "  --announce-backlog N   announces waiting for verification; beyond, dropped and counted\n"
+           "                         as announce_overload (default 2048)\n"
+           "  --announce-cache N     verified announces remembered so that copies of them (other\n"
+           "                         interfaces, rebroadcasts) need no verification (default 65536;\n"
+           "                         0: off)\n"
            "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
            "  --ready-file FILE      write the transport id there once running (tests)\n"
            "  --slow-path-only       every RNS packet goes through the control plane (testing)\n"
@@ -243,6 +250,15 @@ router_flags parse_router_flags(int argc, char** argv) {
             }
         } else if (a == "--mbufs") {
             f.mbufs = static_cast<unsigned>(parse_uint(value(), 1U << 24, "--mbufs"));
+        } else if (a == "--control-slice-us") {
+            f.control_slice_us = static_cast<double>(parse_uint(value(), 100000, "--control-slice-us"));
+        } else if (a == "--announce-backlog") {
+            f.announce_backlog = parse_uint(value(), 1U << 20, "--announce-backlog");
+            if (f.announce_backlog == 0) {
+                bad("--announce-backlog: at least 1");
+            }
+        } else if (a == "--announce-cache") {
+            f.announce_cache = parse_uint(value(), 1U << 26, "--announce-cache");
         } else if (a == "--run-seconds") {
             f.run_seconds = std::strtod(value().c_str(), nullptr);
         } else if (a == "--ready-file") {

@@ -53,6 +53,9 @@ struct router_flags {
     unsigned mbufs = 8191;
     std::size_t packet_hashes = std::size_t{1} << 22; ///< packet-hash table slots (--packet-hashes)
     std::size_t fast_entries = std::size_t{1} << 20;  ///< paths + links in the fast path (--fast-entries)
+    double control_slice_us = 30;       ///< control_slice::budget_us
+    std::size_t announce_backlog = 2048; ///< control_slice::announce_backlog
+    std::size_t announce_cache = 65536; ///< transport_options::announce_cache
     double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
     std::string ready_file;         ///< written (with the transport id) once the router runs
     bool slow_path_only = false;    ///< classify punts everything (equality tests)

@@ -18,6 +18,7 @@
 #include "router/datapath/worker_loop.hpp"
 #include "router/stages.hpp"
 
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 
 #include <atomic>
@@ -83,7 +84,10 @@ int run(router::eal_session& eal, int argc, char** argv) {
 
     const byte_array<64> transport_key = router::load_transport_key(flags);
     control::system_random rng;
-    ctlplane::control_plane cp(dp, pool.get(), transport_key, rng);
+    control::transport_options topts;
+    topts.announce_cache = flags.announce_cache;
+    ctlplane::control_plane cp(dp, pool.get(), transport_key, rng, topts);
+    cp.set_slice({flags.control_slice_us, flags.announce_backlog}, rte_get_tsc_hz());
     const double start = wall_now();
     const router::interfaces ifaces(flags, dp, cp, start);
     std::printf("transport id %s, %zu worker(s)%s, packet hash engine %s\n",
@@ -120,7 +124,7 @@ int run(router::eal_session& eal, int argc, char** argv) {
     tel.publish(wall_now());
     // Drain what the control plane still holds in rings, and what waits for a grace period,
     // before the graphs, tables and pool go (the owners above, in reverse order).
-    (void)cp.poll(wall_now());
+    cp.drain(wall_now());
     rcu.synchronize();
     return 0;
 }

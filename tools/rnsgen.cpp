@@ -3,7 +3,8 @@
 //   rnsgen [EAL args] -- --router IP --self IP [--phase setup|traffic|both] [--udp N]
 //                        [--paths N] [--links N] [--mixes data,link,proof] [--payloads 64,400]
 //                        [--seconds S] [--rate PPS] [--setup-timeout S] [--proof-batch N]
-//                        [--transport-id HEX]
+//                        [--transport-id HEX] [--telemetry SOCKET] [--flood-rate R]
+//                        [--dup-rate R] [--dup-set N] [--announce-rate R] [--data-rate R]
 //
 // Port 0 (e.g. net_memif) faces the device under test (rnsgen.hpp). The router must be
 // configured with broadcast=<--self>:<--udp>, so that it sends its announce rebroadcasts here.
@@ -16,6 +17,8 @@
 //  data:  HEADER_2 DATA to --transport-id (the router) for the destinations, round robin;
 //  link:  HEADER_1 DATA to the established link ids (spec §6.5);
 //  proof: PROOFs for DATA packets the router forwarded just before (reverse table, spec §6.11).
+//  announce, duplicate, data_announce: the announce mixes (rnsgen_announce.cpp), rates from the
+//         router's counters read through its telemetry socket (--telemetry).
 // With --phase traffic (dpdk-testpmd, which echoes whatever it gets) only the data mix makes sense.
 #include "tools/rnsgen.hpp"
 
@@ -31,6 +34,10 @@
 namespace rnsgen {
 
 namespace {
+
+bool is_announce_mix(const std::string& m) {
+    return m == "announce" || m == "duplicate" || m == "data_announce";
+}
 
 std::uint32_t ip_of(const char* s) {
     in_addr a{};
@@ -85,6 +92,18 @@ options parse_options(int argc, char** argv) {
             o.rate = std::stod(v);
         } else if (k == "--setup-timeout") {
             o.setup_timeout = std::stod(v);
+        } else if (k == "--flood-rate") {
+            o.flood_rate = std::stod(v);
+        } else if (k == "--dup-rate") {
+            o.dup_rate = std::stod(v);
+        } else if (k == "--dup-set") {
+            o.dup_set = static_cast<unsigned>(std::stoul(v));
+        } else if (k == "--announce-rate") {
+            o.announce_rate = std::stod(v);
+        } else if (k == "--data-rate") {
+            o.data_rate = std::stod(v);
+        } else if (k == "--telemetry") {
+            o.telemetry = v;
         } else if (k == "--transport-id") {
             const auto b = rns::array_from_hex<16>(v);
             if (!b) {
@@ -105,12 +124,15 @@ options parse_options(int argc, char** argv) {
         }
     }
     for (const std::string& m : o.mixes) {
-        if (m != "data" && m != "link" && m != "proof") {
-            throw std::invalid_argument("--mixes: data, link, proof");
+        if (m != "data" && m != "link" && m != "proof" && !is_announce_mix(m)) {
+            throw std::invalid_argument("--mixes: data, link, proof, announce, duplicate, data_announce");
         }
     }
     if (o.paths == 0 || o.rate <= 0 || o.proof_batch == 0) {
         throw std::invalid_argument("--paths, --rate and --proof-batch must be positive");
+    }
+    if (o.flood_rate <= 0 || o.announce_rate <= 0 || o.dup_rate < 0 || o.data_rate < 0 || o.dup_set == 0) {
+        throw std::invalid_argument("--flood-rate, --announce-rate, --dup-set positive; --dup-rate, --data-rate >= 0");
     }
     return o;
 }
@@ -169,6 +191,10 @@ int run(int argc, char** argv) {
             }
         }
         for (const std::string& m : o.mixes) {
+            if (is_announce_mix(m)) {
+                measure_announces(o, io, s, m);
+                continue;
+            }
             for (const unsigned payload : o.payloads) {
                 const result r = measure(o, io, s, m, payload);
                 if (r.sent == 0 || r.received > r.sent) {
@@ -178,6 +204,9 @@ int run(int argc, char** argv) {
                                  static_cast<unsigned long long>(r.received));
                 }
                 const double secs = r.seconds > 0 ? r.seconds : 1;
+                if (m == "data" && payload == 64) {
+                    s.data_rx_pps = static_cast<double>(r.received) / secs;
+                }
                 std::printf("rnsgen: result mix %s payload %u sent %llu received %llu seconds %.3f "
                             "tx_pps %.0f rx_pps %.0f\n",
                             m.c_str(), payload, static_cast<unsigned long long>(r.sent),

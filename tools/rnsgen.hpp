@@ -33,6 +33,13 @@ struct options {
     double rate = 5000;                  ///< first-round announce / link request rate
     double setup_timeout = 240;          ///< bound on the announce phase (and on the link phase)
     rns::hash16 transport_id{};
+    // Announce phases (rnsgen_announce.cpp).
+    double flood_rate = 40000;           ///< unique announces offered per second (mix announce)
+    double dup_rate = 0;                 ///< duplicates offered per second; 0: as fast as the port takes
+    unsigned dup_set = 16384;            ///< duplicates are copies of this many validated announces
+    double announce_rate = 20000;        ///< announces per second under data (mix data_announce)
+    double data_rate = 0;                ///< data packets per second there; 0: half the data mix's rx_pps
+    std::string telemetry;               ///< the router's DPDK telemetry socket (counter samples)
 };
 
 [[nodiscard]] options parse_options(int argc, char** argv);
@@ -118,6 +125,8 @@ struct state {
     std::vector<rns::hash16> dests;               ///< announced destinations
     std::vector<rns::hash16> links;               ///< established link ids
     std::uint64_t counter = 0;                    ///< makes every measured packet unique (dedup, §6.3)
+    double data_rx_pps = 0;                       ///< the last data mix's forwarded rate
+    std::vector<rns::bytes> validated;            ///< flood announces the router rebroadcast
 };
 
 /// Announces every destination until the router's rebroadcast of each came back (or the timeout).
@@ -133,5 +142,13 @@ struct result {
 /// The measured traffic of one mix ("data", "link", "proof") at one payload size.
 [[nodiscard]] result measure(const options& o, port_io& io, state& s, const std::string& mix,
                              unsigned payload);
+
+/// HEADER_2 DATA to the router (o.transport_id) with `payload` bytes; the destination goes at
+/// byte 18, a counter at the start of the payload (spec §4.2).
+[[nodiscard]] std::vector<std::uint8_t> data_template(const options& o, unsigned payload);
+
+/// The announce mixes (rnsgen_announce.cpp): "announce", "duplicate", "data_announce". Each
+/// prints its own result lines.
+void measure_announces(const options& o, port_io& io, state& s, const std::string& mix);
 
 } // namespace rnsgen

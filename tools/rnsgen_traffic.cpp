@@ -34,12 +34,7 @@ struct template_packet {
 
 /// HEADER_2 DATA to the router for a destination (spec §4.2).
 template_packet data_packet(const options& o, unsigned payload) {
-    template_packet t{std::vector<std::uint8_t>(rns::header_maxsize + payload, 0x5a), 18, rns::header_maxsize};
-    t.bytes[0] = 0x50; // HEADER_2, TRANSPORT, SINGLE, DATA (spec §4.1)
-    t.bytes[1] = 0;
-    std::memcpy(&t.bytes[2], o.transport_id.data(), 16);
-    t.bytes[34] = rns::ctx::none;
-    return t;
+    return {data_template(o, payload), 18, rns::header_maxsize};
 }
 
 /// HEADER_1 DATA to a link (destination type LINK, spec §4.1).
@@ -182,6 +177,15 @@ result proofs(const options& o, port_io& io, state& s, unsigned payload) {
 }
 
 } // namespace
+
+std::vector<std::uint8_t> data_template(const options& o, unsigned payload) {
+    std::vector<std::uint8_t> b(rns::header_maxsize + payload, 0x5a);
+    b[0] = 0x50; // HEADER_2, TRANSPORT, SINGLE, DATA (spec §4.1)
+    b[1] = 0;
+    std::memcpy(&b[2], o.transport_id.data(), 16);
+    b[34] = rns::ctx::none;
+    return b;
+}
 
 result measure(const options& o, port_io& io, state& s, const std::string& mix, unsigned payload) {
     if (mix == "data") {

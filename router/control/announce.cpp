@@ -83,12 +83,30 @@ bool transport::rate_blocked(iface_id in, const hash16& dest, double now) {
     return true;
 }
 
+announce_error transport::check_announce_signature(const packet_view& p, const announce_view& a) {
+    hash32 key{};
+    if (_verified.enabled()) {
+        key = verified_announces::key_of(p);
+        if (_verified.contains(key)) {
+            ++_counters.announce_verify_cached;
+            return announce_error::ok;
+        }
+    }
+    ++_counters.announce_verifications;
+    const announce_error e = verify_announce_signature(p, a);
+    if (e == announce_error::ok) {
+        _verified.insert(key);
+    }
+    return e;
+}
+
 void transport::handle_announce(iface_id in, const packet_view& p, const hash32& h, double now,
                                 inbound_result& res) {
-    // Step 1: signature only.
-    announce_checks sig_only;
-    sig_only.signature_only = true;
-    const announce_result sig = validate_announce(p, sig_only);
+    // Step 1: signature only (spec §5.2 steps 1-3; no blackhole list here).
+    announce_result sig = split_announce(p);
+    if (sig) {
+        sig.error = check_announce_signature(p, sig.announce);
+    }
     if (!sig) {
         count_drop(in,
                    sig.error == announce_error::bad_signature ? drop_reason::announce_bad_signature
@@ -235,7 +253,7 @@ void transport::handle_announce(iface_id in, const packet_view& p, const hash32&
             e.received_from = received_from;
             e.hops = p.hops;
             e.packet.assign(p.raw.begin(), p.raw.end());
-            _announces[dest] = std::move(e);
+            set_announce(dest, std::move(e));
         }
     }
     // A discovery path request is waiting for this destination: answer it at once on the

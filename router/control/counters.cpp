@@ -23,6 +23,8 @@ const char* to_string(drop_reason r) noexcept {
     case drop_reason::announce_not_newer: return "announce_not_newer";
     case drop_reason::announce_held: return "announce_held";
     case drop_reason::announce_held_dropped: return "announce_held_dropped";
+    case drop_reason::announce_overload: return "announce_overload";
+    case drop_reason::control_overload: return "control_overload";
     case drop_reason::announce_too_large: return "announce_too_large";
     case drop_reason::announce_queue_full: return "announce_queue_full";
     case drop_reason::announce_queue_expired: return "announce_queue_expired";

@@ -28,6 +28,10 @@ enum class drop_reason : std::uint8_t {
     announce_not_newer,     ///< path table kept (spec §6.6 step 5): replay/echo/older emission
     announce_held,          ///< ingress control held it (spec §6.6.1)
     announce_held_dropped,  ///< ingress hold refused (hops >= 127 or the hold is full)
+    announce_overload,      ///< not verified: the control plane's announce backlog was full (its
+                            ///< share of the core verifies fewer than arrive; spec §6.6.1 analogue)
+    control_overload,       ///< not handled: the control plane's backlog was full (packets queued
+                            ///< behind announces awaiting verification)
     announce_too_large,     ///< cannot be re-sent as HEADER_2 within the MTU (spec §5.1)
     announce_queue_full,    ///< announce cap queue at MAX_QUEUED_ANNOUNCES (spec §6.8)
     announce_queue_expired, ///< queued for more than 24 h (spec §6.8)
@@ -70,6 +74,8 @@ struct transport_counters {
     std::vector<iface_counters> ifaces; ///< indexed by iface_id
     std::array<std::uint64_t, drop_reason_count> drops{}; ///< totals over all interfaces
     std::uint64_t dedup_rotations = 0;
+    std::uint64_t announce_verifications = 0; ///< Ed25519 verifications of announces (spec §5.2 step 3)
+    std::uint64_t announce_verify_cached = 0; ///< copies of an already verified announce (no verification)
 
     [[nodiscard]] std::uint64_t drop_count(drop_reason r) const noexcept {
         return drops[static_cast<std::size_t>(r)];

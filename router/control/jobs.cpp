@@ -85,7 +85,22 @@ double transport::next_deadline() const {
     return t;
 }
 
-// spec §6.7.
+void transport::set_announce(const hash16& dest, announce_entry e) {
+    announce_entry& slot = _announces[dest];
+    slot = std::move(e);
+    schedule_announce(dest, slot);
+}
+
+void transport::schedule_announce(const hash16& dest, const announce_entry& e) {
+    _announce_due.emplace(e.retransmit_at, dest);
+    if (e.retries >= tc::pathfinder_r + 1) {
+        _announce_done.push_back(dest);
+    }
+}
+
+// spec §6.7. An entry that has been sent its 1 + PATHFINDER_R times (retries > PATHFINDER_R;
+// LOCAL_REBROADCASTS_MAX is the same 2) goes at the next run; any other entry is sent once its
+// retransmit time has passed, in increasing hop order.
 void transport::run_announce_table(double now) {
     struct outgoing {
         std::uint8_t hops;
@@ -96,12 +111,32 @@ void transport::run_announce_table(double now) {
     };
     std::vector<outgoing> out;
     std::vector<hash16> completed;
-    for (auto& [dest, e] : _announces) {
+    std::vector<hash16> resched; // indexed after the loop: this run sends each entry once at most
+    // Entries that reached the retry limit before this run (the reference checks every entry
+    // on every run; only these can match).
+    std::vector<hash16> done;
+    done.swap(_announce_done);
+    for (const hash16& d : done) {
+        auto it = _announces.find(d);
+        if (it != _announces.end() &&
+            ((it->second.retries > 0 && it->second.retries >= tc::local_rebroadcasts_max) ||
+             it->second.retries > tc::pathfinder_r)) {
+            _announces.erase(it);
+        }
+    }
+    while (!_announce_due.empty() && _announce_due.top().first < now) {
+        const auto [due, dest] = _announce_due.top();
+        _announce_due.pop();
+        auto it = _announces.find(dest);
+        if (it == _announces.end() || it->second.retransmit_at != due) {
+            continue; // removed or rescheduled since
+        }
+        announce_entry& e = it->second;
         if (e.retries > 0 && e.retries >= tc::local_rebroadcasts_max) {
             completed.push_back(dest);
         } else if (e.retries > tc::pathfinder_r) {
             completed.push_back(dest);
-        } else if (now > e.retransmit_at) {
+        } else {
             e.retransmit_at = now + tc::pathfinder_g + tc::pathfinder_rw;
             ++e.retries;
             if (!_known.contains(dest)) {
@@ -129,10 +164,16 @@ void transport::run_announce_table(double now) {
                 e = std::move(held->second);
                 _held_announces.erase(held);
             }
+            resched.push_back(dest);
         }
     }
     for (const auto& d : completed) {
         _announces.erase(d);
+    }
+    for (const auto& d : resched) {
+        if (auto it = _announces.find(d); it != _announces.end()) {
+            schedule_announce(d, it->second);
+        }
     }
     // Outgoing batches go in increasing hop order.
     std::stable_sort(out.begin(), out.end(),

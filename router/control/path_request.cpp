@@ -138,7 +138,7 @@ void transport::handle_path_request(iface_id in, const packet_view& p, double no
         e.local_rebroadcasts = 0;
         e.block_rebroadcasts = true;
         e.attached = in;
-        _announces[dest] = std::move(e);
+        set_announce(dest, std::move(e));
         return;
     }
     if (!search) {

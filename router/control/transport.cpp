@@ -37,7 +37,7 @@ transport::transport(const byte_array<64>& transport_private_key, transport_sink
       _own_hashes(hashes == nullptr
                       ? std::make_unique<memory_packet_hashes>(opts.dedup_rotate_at, opts.max_reverse)
                       : nullptr),
-      _hashes(hashes == nullptr ? *_own_hashes : *hashes) {}
+      _hashes(hashes == nullptr ? *_own_hashes : *hashes), _verified(opts.announce_cache) {}
 
 iface_id transport::add_interface(const iface_config& cfg, double now) {
     if (_ifaces.size() >= no_iface) {
@@ -86,6 +86,11 @@ void transport::count_drop(iface_id in, drop_reason r, inbound_result& res) {
     if (in < _counters.ifaces.size()) {
         ++_counters.ifaces[in].drops[i];
     }
+}
+
+void transport::count_overload(iface_id in, bool announce) {
+    inbound_result ignored;
+    count_drop(in, announce ? drop_reason::announce_overload : drop_reason::control_overload, ignored);
 }
 
 void transport::transmit(iface_id out, byte_view raw, inbound_result* res) {

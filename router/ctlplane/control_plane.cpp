@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -18,6 +19,8 @@ namespace rns::ctlplane {
 using namespace rns::datapath;
 
 namespace {
+/// Backlog room beyond --announce-backlog for packets queued behind waiting announces.
+constexpr std::size_t behind_announces = 256;
 constexpr std::size_t max_pending_per_iface = 16; // like a kernel's ARP queue: a few packets
 // Like a kernel's ARP queue too, packets wait only while the resolver is still trying (5 tries,
 // 1 s apart, drivers/neighbor.hpp); sent whenever the neighbour next appeared, stale announces
@@ -37,11 +40,11 @@ std::string ip6_string(const drivers::ip6_addr& ip6) {
 } // namespace
 
 control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
-                             control::random_source& rng)
+                             control::random_source& rng, control::transport_options opts)
     : _dp(dp), _pool(pool),
       // The last counter line of the packet-hash table (one per worker, then this thread).
       _hashes(dp.tables->hashes, dp.tables->hashes.writers() - 1),
-      _transport(transport_key, *this, rng, {}, &_hashes),
+      _transport(transport_key, *this, rng, opts, &_hashes),
       _neighbors(
           pool,
           [this](rte_mbuf* m) {
@@ -63,6 +66,7 @@ control_plane::control_plane(dataplane& dp, rte_mempool* pool, const byte_array<
     _dp.transport_id = _transport.transport_id();
     // The workers' clock from the start (main's loop time base: the system clock).
     set_clock(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    set_slice(control_slice{}, rte_get_tsc_hz());
     for (std::uint16_t p = 0; p < RTE_MAX_ETHPORTS; ++p) {
         if (_dp.ports[p].enabled) {
             _neighbors.add_port(p, {_dp.ports[p].mac, _dp.ports[p].ip4});
@@ -292,19 +296,115 @@ void control_plane::set_clock(double now) noexcept {
     }
 }
 
+void control_plane::set_slice(const control_slice& s, std::uint64_t tsc_hz) {
+    _slice_cycles = static_cast<std::uint64_t>(s.budget_us * 1e-6 * static_cast<double>(tsc_hz));
+    _announce_cap = std::max<std::size_t>(s.announce_backlog, 1);
+    // Room for packets queued behind the announces too (they keep their arrival order).
+    std::vector<deferred_packet> b(_announce_cap + behind_announces);
+    std::size_t kept = 0;
+    std::size_t kept_announces = 0;
+    for (std::size_t i = 0; i < _backlog_count; ++i) {
+        deferred_packet& d = _backlog[(_backlog_head + i) % _backlog.size()];
+        if (kept == b.size() || (d.announce && kept_announces == _announce_cap)) {
+            _transport.count_overload(d.in, d.announce);
+            ++(d.announce ? _stats.announces_overload : _stats.punts_overload);
+            continue;
+        }
+        kept_announces += d.announce ? 1 : 0;
+        b[kept++] = std::move(d);
+    }
+    _backlog = std::move(b);
+    _backlog_head = 0;
+    _backlog_count = kept;
+    _backlog_announces = kept_announces;
+}
+
+void control_plane::punt_or_defer(rte_mbuf* m, double now) {
+    const pkt_priv& pp = priv(m);
+    if (pp.kind != pkt_kind::rns) {
+        handle_punt(m, now); // not RNS (ARP, ND, ICMP) or a new peer: nothing to keep order with
+        return;
+    }
+    const auto len = rte_pktmbuf_data_len(m);
+    const auto* raw = rte_pktmbuf_mtod(m, const std::uint8_t*);
+    // Packet type ANNOUNCE: flag byte bits 1-0 (spec §4.1).
+    const bool announce = len > 2 && (raw[0] & 0x03U) == 0x01U;
+    if (!announce && _backlog_count == 0) {
+        handle_punt(m, now);
+        return;
+    }
+    ++_stats.punted_rns;
+    // Announces wait for a slice with time to verify them; any other RNS packet that arrives
+    // while they wait queues behind them, so the transport sees packets in arrival order (a
+    // link request or data right after the announce that made its path, spec §6.2).
+    const bool full = announce ? _backlog_announces == _announce_cap : _backlog_count == _backlog.size();
+    if (full) {
+        // More arrives than this core's share handles: the newest waits nowhere.
+        _transport.count_overload(pp.in_iface, announce);
+        ++(announce ? _stats.announces_overload : _stats.punts_overload);
+    } else {
+        deferred_packet& d = _backlog[(_backlog_head + _backlog_count) % _backlog.size()];
+        d.in = pp.in_iface;
+        d.announce = announce;
+        d.raw.assign(raw, raw + len); // reuses the slot's capacity once it has grown
+        ++_backlog_count;
+        _backlog_announces += announce ? 1 : 0;
+        ++(announce ? _stats.announces_deferred : _stats.punts_deferred);
+    }
+    rte_pktmbuf_free(m);
+}
+
+void control_plane::handle_deferred(double now) {
+    deferred_packet& d = _backlog[_backlog_head];
+    _backlog_head = (_backlog_head + 1) % _backlog.size();
+    --_backlog_count;
+    _backlog_announces -= d.announce ? 1 : 0;
+    // Punted by a worker: its dedup node already filtered it with the shared table (spec §6.3).
+    (void)_transport.inbound(d.in, d.raw, now, /*prefiltered=*/true);
+}
+
 unsigned control_plane::poll(double now) {
     _now = now;
     set_clock(now);
+    const std::uint64_t start = rte_rdtsc();
+    const std::uint64_t deadline = start + _slice_cycles;
     unsigned done = 0;
     for (worker_ctx* w : _dp.workers) {
-        void* burst[64];
-        const unsigned n = rte_ring_sc_dequeue_burst(w->punt, burst, 64, nullptr);
-        for (unsigned i = 0; i < n; ++i) {
-            handle_punt(static_cast<rte_mbuf*>(burst[i]), now);
-        }
-        done += n;
+        // Punts in small bursts while the slice lasts; what is left waits in the punt ring.
+        // Announces only move to the backlog here (a copy), so a flood of them empties the ring
+        // quickly and ARP, path requests and link traffic behind them are not starved.
+        // Bursts of 16: what is dequeued is handled, and an LRPROOF costs a verification too.
+        constexpr unsigned punt_burst = 16;
+        unsigned n = 0;
+        do {
+            void* burst[punt_burst];
+            n = rte_ring_sc_dequeue_burst(w->punt, burst, punt_burst, nullptr);
+            for (unsigned i = 0; i < n; ++i) {
+                punt_or_defer(static_cast<rte_mbuf*>(burst[i]), now);
+            }
+            done += n;
+        } while (n == punt_burst && rte_rdtsc() < deadline);
     }
+    // The backlog (announce verification, ~50 µs each, tools/bench crypto, and what waits
+    // behind) while the slice lasts, at least one per poll so it drains whatever the budget.
+    if (_backlog_count != 0) {
+        do {
+            handle_deferred(now);
+            ++done;
+        } while (_backlog_count != 0 && rte_rdtsc() < deadline);
+    }
+    const std::uint64_t spent = rte_rdtsc() - start;
+    ++_stats.polls;
+    if (spent > _slice_cycles) {
+        ++_stats.polls_over_budget;
+    }
+    _stats.poll_max_cycles = std::max(_stats.poll_max_cycles, spent);
     return done;
+}
+
+void control_plane::drain(double now) {
+    while (poll(now) != 0) {
+    }
 }
 
 // m was turned into an echo reply in place (ICMP or ICMPv6) when `rewritten`; it leaves from

@@ -50,12 +50,31 @@ struct control_stats {
     std::uint64_t send_unresolved = 0; ///< waited for ARP longer than the resolver tries: dropped
     std::uint64_t send_dropped = 0;    ///< no mbuf, inject ring full, pending queue full
     std::uint64_t table_full = 0;      ///< a fast table refused an entry (stays on the slow path)
+    std::uint64_t announces_deferred = 0;  ///< announces put in the backlog to verify in a later slice
+    std::uint64_t announces_overload = 0;  ///< backlog full: dropped unverified (announce_overload)
+    std::uint64_t punts_deferred = 0;      ///< other RNS packets queued behind waiting announces
+    std::uint64_t punts_overload = 0;      ///< backlog full: dropped (control_overload)
+    std::uint64_t polls = 0;
+    std::uint64_t polls_over_budget = 0;   ///< polls that ran past their slice (one verification
+                                           ///< alone takes longer than a short slice)
+    std::uint64_t poll_max_cycles = 0;     ///< the longest poll (TSC cycles)
+};
+
+/// How the control plane shares its core with the graph (one lcore, `-l 0`): every poll is a
+/// slice of at most `budget_us` of punt handling and announce verification (at least one item,
+/// so work always progresses); announces wait for a later slice in a bounded backlog (at most
+/// `announce_backlog` of them; RNS packets punted meanwhile queue behind them in arrival order),
+/// and beyond it they are dropped unverified and counted (announce_overload). The graph is
+/// walked between slices, so the RX rings are polled every slice plus one walk.
+struct control_slice {
+    double budget_us = 30;
+    std::size_t announce_backlog = 2048;
 };
 
 class control_plane final : public control::transport_sink {
   public:
     control_plane(datapath::dataplane& dp, rte_mempool* pool, const byte_array<64>& transport_key,
-                  control::random_source& rng);
+                  control::random_source& rng, control::transport_options opts = {});
 
     /// Adds an RNS interface on a UDP port (before or while running).
     control::iface_id add_udp_iface(const udp_iface_spec& spec, double now);
@@ -63,8 +82,16 @@ class control_plane final : public control::transport_sink {
     void set_learned_template(std::uint16_t eth_port, std::uint16_t listen_udp,
                               const control::iface_config& cfg);
 
-    /// Drains the punt rings of every worker; returns the number of items handled.
+    /// Sets the slice budget and the announce backlog bound (before running).
+    void set_slice(const control_slice& s, std::uint64_t tsc_hz);
+    /// One slice: drains the punt rings while the slice lasts (announces go to the backlog), then
+    /// verifies backlogged announces while the slice lasts (at least one). Returns the number of
+    /// items handled.
     unsigned poll(double now);
+    /// Handles everything still queued (punt rings and backlog), e.g. before the pool goes.
+    void drain(double now);
+    [[nodiscard]] std::size_t announce_backlog() const noexcept { return _backlog_announces; }
+    [[nodiscard]] std::size_t backlog() const noexcept { return _backlog_count; }
     /// Timers: transport jobs, ARP retries, dedup rotation, RCU reclamation.
     void tick(double now);
 
@@ -91,7 +118,17 @@ class control_plane final : public control::transport_sink {
     void set_persistence(control::persistence_bridge* p) noexcept { _persist = p; }
 
   private:
+    struct deferred_packet {
+        control::iface_id in = 0;
+        bool announce = false;
+        bytes raw;
+    };
+
     void handle_punt(rte_mbuf* m, double now);
+    /// Announces wait in the backlog (copied: the mbuf goes back to the pool at once), and so
+    /// does any RNS packet while announces wait; everything else is handled now.
+    void punt_or_defer(rte_mbuf* m, double now);
+    void handle_deferred(double now);
     void send_echo_reply(rte_mbuf* m, bool rewritten);
     /// Drops packets that waited for a neighbour longer than pending_life (counted).
     void expire_pending(double now);
@@ -124,6 +161,14 @@ class control_plane final : public control::transport_sink {
     std::vector<std::deque<std::pair<double, bytes>>> _pending;
     std::map<std::uint32_t, control::iface_config> _learned_cfg; ///< by port << 16 | listen udp
     control_stats _stats;
+    std::uint64_t _slice_cycles = 0;
+    /// Ring of punted RNS packets awaiting the transport, in arrival order: _backlog_count
+    /// entries from _backlog_head, _backlog_announces of them announces (at most _announce_cap).
+    std::vector<deferred_packet> _backlog;
+    std::size_t _backlog_head = 0;
+    std::size_t _backlog_count = 0;
+    std::size_t _backlog_announces = 0;
+    std::size_t _announce_cap = 1;
     double _now = 0;
     std::size_t _usage_cursor = 0; ///< next forwarding-table slot collect_usage looks at
     control::persistence_bridge* _persist = nullptr; ///< router_persistence, or none

@@ -4,6 +4,7 @@
 #include "router/datapath/fast_tables.hpp"
 #include "router/ctlplane/graph_stats.hpp"
 
+#include <rte_cycles.h>
 #include <rte_telemetry.h>
 
 #include <cstring>
@@ -214,6 +215,18 @@ void telemetry::publish(double now) {
         {"control_send_unresolved", cs.send_unresolved},
         {"peers_refused", cs.peers_refused},
         {"fast_table_full", cs.table_full},
+        {"announce_backlog", u64{_cp.announce_backlog()}},
+        {"announces_deferred", cs.announces_deferred},
+        {"announces_overload", cs.announces_overload},
+        {"control_backlog", u64{_cp.backlog()}},
+        {"punts_deferred", cs.punts_deferred},
+        {"punts_overload", cs.punts_overload},
+        {"announce_verifications", t.counters().announce_verifications},
+        {"announce_verify_cached", t.counters().announce_verify_cached},
+        {"control_polls", cs.polls},
+        {"control_polls_over_budget", cs.polls_over_budget},
+        {"control_poll_max_us", static_cast<u64>(static_cast<double>(cs.poll_max_cycles) * 1e6 /
+                                                 static_cast<double>(rte_get_tsc_hz()))},
         {"datapath_drops", dp_drops},
         {"neighbors", u64{_cp.neighbors().size()}},
         {"arp_requests_sent", _cp.neighbors().requests_sent},
@@ -227,6 +240,16 @@ void telemetry::publish(double now) {
         {"ndp_ignored", _cp.neighbors6().ignored},
         {"workers", u64{_dp.workers.size()}},
     };
+    u64 accepted = 0;
+    u64 rx_announces = 0;
+    for (const auto& c : t.counters().ifaces) {
+        accepted += c.announces_accepted;
+        rx_announces += c.rx_packets[1];
+    }
+    s.stats.emplace_back("announces_accepted", accepted);
+    s.stats.emplace_back("rx_announces", rx_announces);
+    // When this snapshot was taken (unix ms), so readers can turn two samples into rates.
+    s.stats.emplace_back("published_ms", static_cast<u64>(now * 1000.0));
     for (std::size_t i = 0; i < t.counters().ifaces.size(); ++i) {
         const auto& c = t.counters().ifaces[i];
         iface_snapshot is;

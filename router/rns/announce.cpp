@@ -120,6 +120,26 @@ announce_result split_announce(const packet_view& p) noexcept {
     return r;
 }
 
+announce_error verify_announce_signature(const packet_view& p, const announce_view& a) noexcept {
+    // The signature covers dest ‖ data without the signature (spec §5.1).
+    const std::size_t head = a.signature.data() - p.data.data();
+    const std::size_t n = addr_len + head + a.app_data.size();
+    if (n > announce_max_signed) {
+        return announce_error::oversize;
+    }
+    std::array<std::uint8_t, announce_max_signed> msg; // only the first n bytes are used
+    std::memcpy(msg.data(), a.destination_hash.data(), addr_len);
+    std::memcpy(msg.data() + addr_len, p.data.data(), head);
+    if (!a.app_data.empty()) {
+        std::memcpy(msg.data() + addr_len + head, a.app_data.data(), a.app_data.size());
+    }
+    const auto ed_pub = take<32>(a.public_key.subspan(32));
+    if (!crypto::ed25519_verify(ed_pub, byte_view(msg).first(n), a.signature)) {
+        return announce_error::bad_signature;
+    }
+    return announce_error::ok;
+}
+
 announce_result validate_announce(const packet_view& p, const announce_checks& checks) noexcept {
     announce_result r = split_announce(p);
     if (!r) {
@@ -131,22 +151,9 @@ announce_result validate_announce(const packet_view& p, const announce_checks& c
         r.error = announce_error::blackholed;
         return r;
     }
-    // Step 3: the signature covers dest ‖ data without the signature (spec §5.1).
-    const std::size_t head = a.signature.data() - p.data.data();
-    const std::size_t n = addr_len + head + a.app_data.size();
-    if (n > announce_max_signed) {
-        r.error = announce_error::oversize;
-        return r;
-    }
-    std::array<std::uint8_t, announce_max_signed> msg; // only the first n bytes are used
-    std::memcpy(msg.data(), a.destination_hash.data(), addr_len);
-    std::memcpy(msg.data() + addr_len, p.data.data(), head);
-    if (!a.app_data.empty()) {
-        std::memcpy(msg.data() + addr_len + head, a.app_data.data(), a.app_data.size());
-    }
-    const auto ed_pub = take<32>(a.public_key.subspan(32));
-    if (!crypto::ed25519_verify(ed_pub, byte_view(msg).first(n), a.signature)) {
-        r.error = announce_error::bad_signature;
+    // Step 3: the signature.
+    if (const announce_error e = verify_announce_signature(p, a); e != announce_error::ok) {
+        r.error = e;
         return r;
     }
     if (checks.signature_only) {

@@ -99,6 +99,11 @@ struct announce_result {
 /// Splits an announce packet by its context flag; only checks type and length.
 [[nodiscard]] announce_result split_announce(const packet_view& p) noexcept;
 
+/// spec §5.2 step 3 alone, on an announce split from p: the Ed25519 signature over
+/// dest ‖ data-without-signature. ok, oversize or bad_signature.
+[[nodiscard]] announce_error verify_announce_signature(const packet_view& p,
+                                                       const announce_view& a) noexcept;
+
 /// spec §5.2: split, blackhole, signature, destination hash, collision — in that order.
 [[nodiscard]] announce_result validate_announce(const packet_view& p,
                                                 const announce_checks& checks = {}) noexcept;
