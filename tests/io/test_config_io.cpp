@@ -74,7 +74,10 @@ TEST_CASE("kernel interface flags: bad values name the flag") {
         {"--max-connections", "1"},
         {"--max-connections", "lots"},
     };
-    for (const auto& [flag, value] : bad) {
+    for (const auto& entry : bad) {
+        // Named copies: clang 14 does not let CAPTURE's lambda refer to a structured binding.
+        const auto& flag = entry.first;
+        const auto& value = entry.second;
         CAPTURE(value);
         try {
             parse_kernel_iface_flag(f, flag, value);
