@@ -93,9 +93,10 @@ void run_control_loop(datapath::dataplane& dp, control_plane& cp, router_persist
 void print_stop_summary(const datapath::dataplane& dp, control_plane& cp) {
     for (const auto& [name, t] : collect_node_stats(dp)) {
         if (t.objs != 0) {
-            std::printf("node %-28s %12llu packets %8.1f cycles/packet\n", name.c_str(),
-                        static_cast<unsigned long long>(t.objs),
-                        static_cast<double>(t.cycles) / static_cast<double>(t.objs));
+            std::printf("node %-28s %12llu packets %8.1f cycles/packet %6.1f packets/call\n",
+                        name.c_str(), static_cast<unsigned long long>(t.objs),
+                        static_cast<double>(t.cycles) / static_cast<double>(t.objs),
+                        static_cast<double>(t.objs) / static_cast<double>(t.calls));
         }
     }
     const auto& cs = cp.stats();

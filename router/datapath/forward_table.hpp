@@ -20,6 +20,7 @@
 // DPDK-free: the owner passes the memory (hugepages in the router, the heap in unit tests).
 
 #include "router/control/sink.hpp"
+#include "router/datapath/prefetch.hpp"
 #include "router/rns/bytes.hpp"
 
 #include <atomic>
@@ -96,7 +97,7 @@ class forward_table {
 
     // ---- workers (any thread) ----
 
-    void prefetch(const std::uint8_t* key) const noexcept { __builtin_prefetch(&_slots[index_of(key)]); }
+    void prefetch(const std::uint8_t* key) const noexcept { prefetch_line(&_slots[index_of(key)]); }
 
     /// The path and link entries of key (a destination hash or link id, 16 bytes, any alignment).
     [[nodiscard]] result find(const std::uint8_t* key) const noexcept {

@@ -5,12 +5,16 @@
 // or port is found, because there is only one table; a worker writes a reverse entry before it
 // transmits the packet, so the proof can never overtake it. No locks, no allocation after
 // construction, no whole-table clearing: entries expire by generation (dedup) and by age
-// (reverse), and a full probe window gives up its oldest entry.
+// (reverse), and a full bucket gives up its oldest entry.
 //
-// Layout: buckets of eight 16-byte slots (two cache lines); a hash has two candidate buckets and
-// takes the first free slot of the first, then of the second (measured at a fifth of the
-// capacity, 200k insertions: buckets of four with the neighbouring bucket as overflow evicted 6
-// live entries, two independent buckets of four 2, two of eight none). A slot is two words, each
+// Layout: buckets of eight 16-byte slots (two adjacent cache lines); a hash has one bucket, picked
+// by the low bits of its first 8 bytes, and takes the slot holding its tag, else the first free
+// slot, else the bucket's oldest. One bucket per hash, not two: every insert had to probe both
+// buckets (a new tag can only be ruled out after all 16 slots) and a forwarded data packet's
+// insert plus reverse entry then cost ~990 cycles against ~360 with one bucket (4 Mi slots,
+// bursts of 256 prefetched, one core; /tmp microbenchmark of these calls). The price: with one
+// bucket a table filled to a fifth evicts a few live entries (Poisson tail of 8 per bucket,
+// ~3 in 10^5 buckets), which are counted; at a tenth, none in practice. A slot is two words, each
 // changed atomically:
 //   key = tag (40 bits: packet hash bytes 3..7) << 24 | generation (23 bits) << 1 | member (1 bit)
 //         0 = empty. The bucket index comes from the low bits of the same 8 bytes, so a key
@@ -29,6 +33,8 @@
 // first and are counted.
 //
 // DPDK-free: the owner passes the memory (hugepages in the router, the heap in unit tests).
+
+#include "router/datapath/prefetch.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -54,7 +60,7 @@ class packet_hash_table {
     };
     static_assert(sizeof(slot) == 16);
     static constexpr unsigned bucket_slots = 8;  ///< two 64-byte cache lines
-    static constexpr unsigned window = 2 * bucket_slots;
+    static constexpr unsigned window = bucket_slots; ///< slots a hash may occupy: its bucket
     static constexpr std::uint32_t reverse_life = 480; ///< spec §6.12: reverse entries, seconds
     static constexpr std::uint32_t max_generation = (1U << 23) - 1;
 
@@ -68,9 +74,9 @@ class packet_hash_table {
     };
 
     /// Bytes of memory (64-byte aligned) a table of `slots` slots needs; slots is rounded up to
-    /// a power of two, at least two buckets.
+    /// a power of two, at least one bucket.
     [[nodiscard]] static std::size_t slots_for(std::size_t slots) noexcept {
-        std::size_t n = 2 * bucket_slots;
+        std::size_t n = bucket_slots;
         while (n < slots) {
             n <<= 1;
         }
@@ -98,16 +104,11 @@ class packet_hash_table {
 
     // ---- fast path and control plane (any thread; `who` is the caller's counter line) ----
 
-    /// Starts loading the four cache lines a lookup of h probes (a new hash is looked for in
-    /// both buckets).
+    /// Starts loading the two cache lines of h's bucket.
     void prefetch(const std::uint8_t* h) const noexcept {
-        const std::uint64_t fp = load64(h);
-        const slot* b1 = &_slots[bucket_of(fp) * bucket_slots];
-        const slot* b2 = &_slots[second_bucket_of(fp) * bucket_slots];
-        __builtin_prefetch(b1);
-        __builtin_prefetch(b1 + bucket_slots / 2);
-        __builtin_prefetch(b2);
-        __builtin_prefetch(b2 + bucket_slots / 2);
+        const slot* b = &_slots[bucket_of(load64(h)) * bucket_slots];
+        prefetch_line(b);
+        prefetch_line(b + bucket_slots / 2);
     }
 
     /// spec §6.3 rules 5-6: h (a full or truncated packet hash) is in the duplicate filter.
@@ -273,13 +274,6 @@ class packet_hash_table {
     [[nodiscard]] std::size_t bucket_of(std::uint64_t fp) const noexcept {
         return static_cast<std::size_t>(fp) & _bucket_mask;
     }
-    /// The other candidate bucket: from all 64 bits, mixed, never the first one.
-    [[nodiscard]] std::size_t second_bucket_of(std::uint64_t fp) const noexcept {
-        std::uint64_t x = fp * 0x9e3779b97f4a7c15ULL;
-        x ^= x >> 31;
-        const std::size_t b = static_cast<std::size_t>(x >> 7) & _bucket_mask;
-        return b != bucket_of(fp) ? b : (b + 1) & _bucket_mask;
-    }
     [[nodiscard]] static std::uint64_t tag_of(std::uint64_t fp) noexcept { return fp >> 24; }
     [[nodiscard]] static bool same_tag(std::uint64_t key, std::uint64_t fp) noexcept {
         return key != 0 && (key >> 24) == tag_of(fp);
@@ -317,10 +311,9 @@ class packet_hash_table {
         return rev != 0 && (t >= now || now - t <= reverse_life);
     }
 
-    /// Slot i of fp's window: the first bucket's slots, then the second bucket's.
+    /// Slot i of fp's bucket.
     [[nodiscard]] slot* at(std::uint64_t fp, unsigned i) const noexcept {
-        const std::size_t b = i < bucket_slots ? bucket_of(fp) : second_bucket_of(fp);
-        return &_slots[b * bucket_slots + i % bucket_slots];
+        return &_slots[bucket_of(fp) * bucket_slots + i];
     }
 
     [[nodiscard]] slot* find(std::uint64_t fp) const noexcept {
@@ -333,8 +326,8 @@ class packet_hash_table {
         return nullptr;
     }
 
-    /// The slot an insertion of fp goes to: the slot already holding its tag; else the first
-    /// empty or dead one (not remembered, no live reverse entry); else the oldest (the previous
+    /// The slot an insertion of fp goes to: the slot of its bucket already holding its tag; else
+    /// the first empty or dead one (not remembered, no live reverse entry); else the oldest (the previous
     /// generation before the current one, then the older reverse entry).
     [[nodiscard]] pick choose(std::uint64_t fp, std::uint32_t cur, std::uint32_t now) const noexcept {
         pick free;
