@@ -22,16 +22,6 @@ std::uint64_t emitted_of(byte_view raw) {
     return a ? a.announce.emission_timestamp() : 0;
 }
 
-double path_lifetime(iface_mode m) noexcept {
-    if (m == iface_mode::access_point) {
-        return tc::ap_path_time;
-    }
-    if (m == iface_mode::roaming) {
-        return tc::roaming_path_time;
-    }
-    return tc::pathfinder_e;
-}
-
 } // namespace
 
 void transport::tick(double now) {
@@ -50,7 +40,7 @@ void transport::tick(double now) {
     }
     if (now >= _next_cull) {
         _next_cull = now + tc::cull_interval;
-        cull_tables(now);
+        begin_cull(now);
         run_held_announces(now);
     }
     if (now >= _next_pending_pr) {
@@ -62,8 +52,10 @@ void transport::tick(double now) {
     }
     if (now >= _next_cache_clean) {
         _next_cache_clean = now + tc::cache_clean_interval;
-        clean_caches(now);
+        begin_clean(now);
     }
+    std::size_t budget = tc::sweep_buckets_per_tick;
+    continue_sweeps(budget);
 }
 
 double transport::next_deadline() const {
@@ -371,98 +363,6 @@ void transport::run_discovery_queue(double now) {
         }
     }
     _path_requests[dest] = now;
-}
-
-void transport::cull_tables(double now) {
-    // Reverse entries: 480 s (interfaces gone: remove_interface).
-    _hashes.cull(now);
-    // Link entries.
-    for (auto it = _links.begin(); it != _links.end();) {
-        const link_entry e = it->second;
-        bool stale = !iface_usable(e.nh_iface) || !iface_usable(e.received_on);
-        bool timed_out = false;
-        if (!stale) {
-            if (e.validated) {
-                stale = now > e.timestamp + tc::link_timeout;
-            } else {
-                timed_out = stale = now > e.proof_timeout;
-            }
-        }
-        if (!stale) {
-            ++it;
-            continue;
-        }
-        const hash16 id = it->first;
-        it = _links.erase(it);
-        _sink.link_removed(id);
-        if (!timed_out) {
-            continue;
-        }
-        // An unanswered link request: maybe the path is gone or the destination moved.
-        double last_pr = 0;
-        if (auto pr = _path_requests.find(e.destination); pr != _path_requests.end()) {
-            last_pr = pr->second;
-        }
-        const bool throttled = now - last_pr < tc::path_request_mi;
-        auto path = _paths.find(e.destination);
-        bool request = false;
-        iface_id blocked = no_iface;
-        if (path == _paths.end()) {
-            request = true;
-        } else if (!throttled && e.taken_hops == 0) {
-            request = true;
-        } else if (!throttled && (path->second.hops == 1 || e.taken_hops == 1)) {
-            request = true;
-            blocked = e.received_on;
-            if (_ifaces[e.received_on].cfg.mode != iface_mode::boundary) {
-                mark_path_unresponsive(e.destination);
-            }
-        }
-        if (request && _discovery_queue.size() < tc::max_queued_discovery_prs) {
-            const bool queued = std::any_of(_discovery_queue.begin(), _discovery_queue.end(),
-                                            [&](const auto& q) { return q.first == e.destination; });
-            if (!queued) {
-                _discovery_queue.emplace_back(e.destination, blocked);
-            }
-        }
-    }
-    // Paths: by the timestamp (refreshed on use), not `expires` (spec §6.12).
-    for (auto it = _paths.begin(); it != _paths.end();) {
-        const path_entry& e = it->second;
-        const bool gone = !iface_usable(e.iface);
-        if (gone || now > e.timestamp + path_lifetime(_ifaces[e.iface].cfg.mode)) {
-            const hash16 dest = it->first;
-            it = _paths.erase(it);
-            _sink.path_removed(dest);
-        } else {
-            ++it;
-        }
-    }
-    std::erase_if(_path_requests, [&](const auto& kv) { return now - kv.second > tc::path_request_gate_timeout; });
-    std::erase_if(_discovery_requests, [&](const auto& kv) { return now > kv.second.timeout; });
-    std::erase_if(_path_states, [&](const auto& kv) { return !_paths.contains(kv.first); });
-    // Rate entries of destinations without a path would otherwise grow without bound.
-    std::erase_if(_rates, [&](const auto& kv) { return !_paths.contains(kv.first); });
-}
-
-// Every 300 s: the announce cache keeps what paths reference; known destinations stay while a
-// path exists, and otherwise go when never used or unused for 8.75 days (spec §6.12, §11).
-void transport::clean_caches(double now) {
-    std::unordered_set<hash32, array_hash> referenced;
-    for (const auto& [dest, p] : _paths) {
-        referenced.insert(p.announce_hash);
-    }
-    std::erase_if(_announce_cache, [&](const auto& kv) { return !referenced.contains(kv.first); });
-    std::erase_if(_known, [&](const auto& kv) {
-        if (_paths.contains(kv.first) || kv.second.last_used < 0) {
-            return false;
-        }
-        const bool remove = kv.second.last_used == 0 || now - kv.second.last_used > tc::known_destination_unused;
-        if (remove) {
-            _ratchets.erase(kv.first);
-        }
-        return remove;
-    });
 }
 
 } // namespace rns::control

@@ -63,6 +63,11 @@ inline constexpr double known_destination_unused = 8.75 * 86400.0;
 inline constexpr double cull_interval = 5.0;
 inline constexpr double cache_clean_interval = 300.0;
 inline constexpr double pending_pr_interval = 30.0;
+/// Buckets of the path-sized tables the culling and cache cleaning visit per tick (cull.cpp). At
+/// 20 ticks/s a sweep covers 40,960 buckets/s: a table of 1,000,000 paths in ~25 s, in slices
+/// that stay well under the tens of microseconds a shared core can spend away from its RX rings
+/// (a whole-table cull of 1,000,000 paths in one tick would hold the core for tens of ms).
+inline constexpr std::size_t sweep_buckets_per_tick = 2048;
 } // namespace tc
 
 struct transport_options {
@@ -218,8 +223,17 @@ class transport {
     void run_announce_queues(double now);
     void run_held_announces(double now);
     void run_discovery_queue(double now);
+    // cull.cpp (spec §6.12): culling and cache cleaning, as sweeps over the path-sized tables
+    // in bounded slices (tick) or at once (an interface went away).
+    /// Everything at once: entries through a vanished interface must go before the next packet.
     void cull_tables(double now);
-    void clean_caches(double now);
+    /// Culls the small tables now and starts a sliced sweep of paths, rates and path states.
+    void begin_cull(double now);
+    /// Starts a sliced sweep of the announce cache and the known destinations.
+    void begin_clean(double now);
+    /// Runs the sweeps in progress for at most `budget` buckets (decremented).
+    void continue_sweeps(std::size_t& budget);
+    void cull_links(double now);
 
     identity _identity;
     transport_sink& _sink;
@@ -261,6 +275,18 @@ class transport {
     /// Rediscovery path requests queued by link culling (spec §6.12): dest, interface to skip.
     std::deque<std::pair<hash16, iface_id>> _discovery_queue;
     double _next_discovery_send = 0;
+
+    /// A sliced sweep over the buckets of several tables in turn (cull.cpp).
+    struct sweep {
+        bool active = false;
+        unsigned table = 0;     ///< which table of the sweep is being visited
+        std::size_t bucket = 0; ///< next bucket of that table
+        double now = 0;         ///< time the sweep started: the expiry rules use it
+    };
+    sweep _cull_sweep;
+    sweep _clean_sweep;
+    std::vector<hash16> _doomed;      ///< scratch: keys a slice removes
+    std::vector<hash32> _doomed_announces;
 
     double _next_cull = 0;
     double _next_cache_clean = 0;

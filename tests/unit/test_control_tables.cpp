@@ -345,3 +345,73 @@ TEST_CASE("control tables: a restored path answers path requests; bad restores a
     CHECK(p.packet.context == ctx::path_response);
     CHECK(p.packet.hops == 1);
 }
+
+TEST_CASE("control tables: culling a large path table runs in slices, removal of an interface at once") {
+    // Spec §6.12: a path lives 7 days after its last update on a full-mode interface. With more
+    // paths than one tick's sweep covers, the expired ones go over a few ticks (each tick's work
+    // is bounded), and all of them go; the announce cache drops what no path references at the
+    // next cache cleaning. An interface that goes away takes its paths at once.
+    const identity id = identity::generate();
+    constexpr std::size_t count = 6000;
+    std::vector<hash16> dests;
+    std::vector<bytes> anns;
+    for (std::size_t i = 0; i < count; ++i) {
+        announce_params p;
+        p.name_hash = name_hash("ctltest", {"cull", std::to_string(i)});
+        p.random = make_random_hash(byte_array<16>{}, 1000);
+        anns.push_back(build_announce(id, p));
+        dests.push_back(destination_hash(p.name_hash, id.hash()));
+    }
+    auto fill = [&](node& n, double t0) {
+        for (std::size_t i = 0; i < count; ++i) {
+            path_entry pe;
+            pe.timestamp = t0;
+            pe.next_hop = dests[i];
+            pe.hops = 1;
+            pe.expires = t0 + 604800.0;
+            pe.iface = n.b;
+            pe.random_blobs.push_back(take<10>(byte_view(anns[i]).subspan(19 + 64 + 10)));
+            REQUIRE(n.t.restore_path(dests[i], pe, anns[i], t0));
+        }
+        REQUIRE(n.t.path_count() == count);
+    };
+    const double t0 = 1'000'000.0;
+    SUBCASE("expiry by ticks") {
+        node n;
+        fill(n, t0);
+        const hash32 first_announce = n.t.find_path(dests[0])->announce_hash;
+        REQUIRE(n.t.cached_announce(first_announce) != nullptr);
+        n.t.tick(t0 + 1.0);
+        n.t.tick(t0 + 3600.0); // culled, nothing expired yet
+        CHECK(n.t.path_count() == count);
+        double now = t0 + 604800.0 + 10.0;
+        n.t.tick(now);
+        CHECK(n.t.path_count() > 0); // one tick's slice did not cover the whole table
+        CHECK(n.t.path_count() < count);
+        int ticks = 1;
+        while (n.t.path_count() > 0 && ticks < 1000) {
+            now += 0.05;
+            n.t.tick(now);
+            ++ticks;
+        }
+        CHECK(n.t.path_count() == 0);
+        CHECK(n.sink.paths.empty());
+        CHECK(ticks < 100);
+        // The next cache cleaning (every 300 s) drops the announces no path references.
+        for (double t = now; t < now + 301.0; t += 1.0) {
+            n.t.tick(t);
+        }
+        for (int i = 0; i < 100; ++i) {
+            n.t.tick(now + 301.0 + 0.05 * i);
+        }
+        CHECK(n.t.cached_announce(first_announce) == nullptr);
+    }
+    SUBCASE("interface removed") {
+        node n;
+        fill(n, t0);
+        n.t.tick(t0 + 1.0);
+        n.t.remove_interface(n.b, t0 + 2.0);
+        CHECK(n.t.path_count() == 0);
+        CHECK(n.sink.paths.empty());
+    }
+}
