@@ -5,6 +5,7 @@
 //                        [--seconds S] [--rate PPS] [--setup-timeout S] [--proof-batch N]
 //                        [--transport-id HEX] [--telemetry SOCKET] [--flood-rate R]
 //                        [--dup-rate R] [--dup-set N] [--announce-rate R] [--data-rate R]
+//                        [--dest HEX]
 //
 // Port 0 (e.g. net_memif) faces the device under test (rnsgen.hpp). The router must be
 // configured with broadcast=<--self>:<--udp>, so that it sends its announce rebroadcasts here.
@@ -20,6 +21,8 @@
 //  announce, duplicate, data_announce: the announce mixes (rnsgen_announce.cpp), rates from the
 //         router's counters read through its telemetry socket (--telemetry).
 // With --phase traffic (dpdk-testpmd, which echoes whatever it gets) only the data mix makes sense.
+// --dest sends the data mix to one destination announced by someone else (tools/bench/run tcp: a
+// TCP peer of the router), which counts what arrives; rnsgen's own received count is then 0.
 #include "tools/rnsgen.hpp"
 
 #include "crypto/random.hpp"
@@ -110,6 +113,12 @@ options parse_options(int argc, char** argv) {
                 throw std::invalid_argument("bad --transport-id");
             }
             o.transport_id = *b;
+        } else if (k == "--dest") {
+            const auto b = rns::array_from_hex<16>(v);
+            if (!b) {
+                throw std::invalid_argument("bad --dest");
+            }
+            o.dest = *b;
         } else {
             throw std::invalid_argument("unknown flag " + k);
         }
@@ -183,7 +192,9 @@ int run(int argc, char** argv) {
         }
     }
     if (o.phase == "traffic" || o.phase == "both") {
-        if (s.dests.empty()) {
+        if (o.dest) {
+            s.dests.assign(1, *o.dest);
+        } else if (s.dests.empty()) {
             // Nobody announced them (testpmd does not care): any destination hashes will do.
             s.dests.resize(o.paths);
             for (unsigned i = 0; i < o.paths; ++i) {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <optional>
 #include <vector>
 
 namespace rnsgen {
@@ -33,6 +34,9 @@ struct options {
     double rate = 5000;                  ///< first-round announce / link request rate
     double setup_timeout = 240;          ///< bound on the announce phase (and on the link phase)
     rns::hash16 transport_id{};
+    /// --dest: traffic to this one destination (announced elsewhere, e.g. by a TCP peer of the
+    /// router) instead of rnsgen's own; what comes back is then not counted here.
+    std::optional<rns::hash16> dest;
     // Announce phases (rnsgen_announce.cpp).
     double flood_rate = 40000;           ///< unique announces offered per second (mix announce)
     double dup_rate = 0;                 ///< duplicates offered per second; 0: as fast as the port takes
