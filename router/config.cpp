@@ -149,7 +149,9 @@ port_flag parse_port(const std::string& spec) {
 
 } // namespace
 
-const char* router_usage() noexcept {
+namespace {
+
+const char* port_usage() noexcept {
     return "usage: rnsrouter [EAL args] -- [router flags]\n"
            "\n"
            "Router flags:\n"
@@ -179,8 +181,11 @@ const char* router_usage() noexcept {
            "                                       code; packets without it or with a wrong one\n"
            "                                       are dropped (drop_ifac_*)\n"
            "                           ifac_size=  access code length in bits, 8..512 (bytes =\n"
-           "                                       bits / 8), default 128 (16 bytes, spec §9.4)\n"
-           "  --state-dir DIR        state directory (transport identity), default ./rnsrouter-state\n"
+           "                                       bits / 8), default 128 (16 bytes, spec §9.4)\n";
+}
+
+const char* rest_usage() noexcept {
+    return "  --state-dir DIR        state directory (transport identity), default ./rnsrouter-state\n"
            "  --identity FILE        transport identity (64-byte private key) to load instead\n"
            "  --persist-slots N      open-file bound of the persistence thread (default 16, >= 2);\n"
            "                         ratchets, paths, known destinations live in --state-dir\n"
@@ -209,7 +214,16 @@ const char* router_usage() noexcept {
            "  --help                 this text\n"
            "\n"
            "Lcores: the main lcore runs the control plane; the other lcores are graph workers.\n"
-           "With one lcore (-l 0) the main lcore runs both. Ports need one TX queue per worker.\n";
+           "With one lcore (-l 0) the main lcore runs both. Ports need one TX queue per worker.\n"
+           "Kernel interfaces (--tcp-listen, --tcp-connect, --udp-listen) run on an io thread of\n"
+           "their own; the router runs with them alone, without any --port.\n";
+}
+
+} // namespace
+
+const char* router_usage() noexcept {
+    static const std::string text = std::string(port_usage()) + kernel_iface_usage() + rest_usage();
+    return text.c_str();
 }
 
 router_flags parse_router_flags(int argc, char** argv) {
@@ -264,6 +278,9 @@ router_flags parse_router_flags(int argc, char** argv) {
             f.run_seconds = std::strtod(value().c_str(), nullptr);
         } else if (a == "--ready-file") {
             f.ready_file = value();
+        } else if (a == "--tcp-listen" || a == "--tcp-connect" || a == "--udp-listen" ||
+                   a == "--max-connections") {
+            (void)parse_kernel_iface_flag(f.kernel, std::string(a), value());
         } else if (a == "--slow-path-only") {
             f.slow_path_only = true;
         } else if (a == "--help" || a == "-h") {
@@ -272,8 +289,8 @@ router_flags parse_router_flags(int argc, char** argv) {
             bad("unknown flag " + std::string(a));
         }
     }
-    if (f.ports.empty() && !f.help) {
-        bad("at least one --port is needed");
+    if (f.ports.empty() && !f.kernel.any() && !f.help) {
+        bad("at least one --port, --tcp-listen, --tcp-connect or --udp-listen is needed");
     }
     return f;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Router flags (after the EAL arguments and `--`): `rnsrouter [EAL args] -- [router flags]`.
 
+#include "router/config_io.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -59,6 +61,8 @@ struct router_flags {
     double run_seconds = 0;         ///< stop by itself after this long (tests); 0: until a signal
     std::string ready_file;         ///< written (with the transport id) once the router runs
     bool slow_path_only = false;    ///< classify punts everything (equality tests)
+    /// Kernel-socket interfaces of the io thread (--tcp-listen, --tcp-connect, --udp-listen).
+    kernel_iface_flags kernel;
     bool help = false;
 };
 

@@ -79,9 +79,28 @@ bool common_option(kernel_iface_settings& s, const std::string& key, const std::
     return true;
 }
 
-void finish(const kernel_iface_settings& s, const std::string& flag) {
+// One option after the address: key, value (empty for a bare word), whether it had a '='.
+struct option {
+    std::string key;
+    std::string val;
+    bool has_value = false;
+};
+
+// Walks the options after the address (items[1..]): the common ones go into s, every other one
+// to kind_option, which returns false for a key it does not know (a named error then).
+template <typename KindOption>
+void walk_options(const std::vector<std::string>& items, kernel_iface_settings& s,
+                  const std::string& where, KindOption&& kind_option) {
+    for (std::size_t i = 1; i < items.size(); ++i) {
+        const auto eq = items[i].find('=');
+        const option o{items[i].substr(0, eq), eq == std::string::npos ? "" : items[i].substr(eq + 1),
+                       eq != std::string::npos};
+        if (!common_option(s, o.key, o.val, where) && !kind_option(o)) {
+            bad(where + ": unknown key " + o.key);
+        }
+    }
     if (s.ifac_size_bits != 0 && !s.has_ifac()) {
-        bad(flag + ": ifac_size= without netname= or netkey=");
+        bad(where + ": ifac_size= without netname= or netkey=");
     }
 }
 
@@ -104,74 +123,56 @@ bool parse_kernel_iface_flag(kernel_iface_flags& out, const std::string& flag, c
     if (flag == "--tcp-listen") {
         io::tcp_listener_config l;
         l.listen = endpoint_of(items[0], false, where);
-        for (std::size_t i = 1; i < items.size(); ++i) {
-            const auto eq = items[i].find('=');
-            const std::string key = items[i].substr(0, eq);
-            const std::string val = eq == std::string::npos ? "" : items[i].substr(eq + 1);
-            if (common_option(s, key, val, where)) {
-                continue;
-            }
-            if (key == "max_clients") {
-                l.max_clients = static_cast<unsigned>(parse_uint(val, 60000, where));
-            } else if (key == "flap_seconds") {
-                l.flap_seconds = parse_seconds(val, where);
-            } else if (key == "flap_limit") {
-                l.flap_limit = static_cast<unsigned>(parse_uint(val, 1000000, where));
-            } else if (key == "flap_block") {
-                l.flap_block_seconds = parse_seconds(val, where);
+        walk_options(items, s, where, [&](const option& o) {
+            if (o.key == "max_clients") {
+                l.max_clients = static_cast<unsigned>(parse_uint(o.val, 60000, where));
+            } else if (o.key == "flap_seconds") {
+                l.flap_seconds = parse_seconds(o.val, where);
+            } else if (o.key == "flap_limit") {
+                l.flap_limit = static_cast<unsigned>(parse_uint(o.val, 1000000, where));
+            } else if (o.key == "flap_block") {
+                l.flap_block_seconds = parse_seconds(o.val, where);
             } else {
-                bad(where + ": unknown key " + key);
+                return false;
             }
-        }
-        finish(s, where);
+            return true;
+        });
         out.io.listeners.push_back(l);
         out.listener_settings.push_back(s);
     } else if (flag == "--tcp-connect") {
         io::tcp_client_config c;
         c.peer = endpoint_of(items[0], true, where);
-        for (std::size_t i = 1; i < items.size(); ++i) {
-            const auto eq = items[i].find('=');
-            const std::string key = items[i].substr(0, eq);
-            const std::string val = eq == std::string::npos ? "" : items[i].substr(eq + 1);
-            if (common_option(s, key, val, where)) {
-                continue;
-            }
-            if (key == "reconnect") {
-                c.reconnect_min_seconds = parse_seconds(val, where);
-            } else if (key == "reconnect_max") {
-                c.reconnect_max_seconds = parse_seconds(val, where);
+        walk_options(items, s, where, [&](const option& o) {
+            if (o.key == "reconnect") {
+                c.reconnect_min_seconds = parse_seconds(o.val, where);
+            } else if (o.key == "reconnect_max") {
+                c.reconnect_max_seconds = parse_seconds(o.val, where);
             } else {
-                bad(where + ": unknown key " + key);
+                return false;
             }
-        }
+            return true;
+        });
         if (c.reconnect_min_seconds <= 0 || c.reconnect_max_seconds < c.reconnect_min_seconds) {
             bad(where + ": need 0 < reconnect <= reconnect_max");
         }
-        finish(s, where);
         out.io.clients.push_back(c);
         out.client_settings.push_back(s);
     } else {
         io::udp_config u;
         u.listen = endpoint_of(items[0], false, where);
-        for (std::size_t i = 1; i < items.size(); ++i) {
-            const auto eq = items[i].find('=');
-            const std::string key = items[i].substr(0, eq);
-            const std::string val = eq == std::string::npos ? "" : items[i].substr(eq + 1);
-            if (common_option(s, key, val, where)) {
-                continue;
-            }
-            if (key == "forward") {
-                u.forward = endpoint_of(val, true, where);
-            } else if (key == "broadcast" && eq == std::string::npos) {
+        walk_options(items, s, where, [&](const option& o) {
+            if (o.key == "forward") {
+                u.forward = endpoint_of(o.val, true, where);
+            } else if (o.key == "broadcast" && !o.has_value) {
                 u.broadcast = true;
             } else {
-                bad(where + ": unknown key " + key);
+                return false;
             }
-        }
+            return true;
+        });
         if (u.forward && u.forward->family() != u.listen.family()) {
             bad(where + ": forward= must be of the listen address's family");
         }
-        finish(s, where);
         out.io.udps.push_back(u);
         out.udp_settings.push_back(s);
     }

@@ -1,9 +1,10 @@
 // rnsrouter: a Reticulum transport node on DPDK (DESIGN.md). `rnsrouter [EAL args] -- [flags]`.
 //
 // Start-up is a sequence of owned stages (router/stages.hpp and the owners they use): EAL, packet
-// pool, RCU domain and fast tables, ports, graphs (one per worker lcore), transport identity,
-// control plane, interfaces, persistence, telemetry, workers. Each owner releases what it built
-// when it goes out of scope, so a failure at any stage prints one message and unwinds the rest.
+// pool, RCU domain and fast tables, ports, kernel interfaces (io thread), graphs (one per worker
+// lcore), transport identity, control plane, interfaces, persistence, telemetry, workers. Each
+// owner releases what it built when it goes out of scope, so a failure at any stage prints one
+// message and unwinds the rest.
 // Then the workers walk their graphs while the main lcore runs the control loop (with one lcore
 // it does both, alternating). SIGINT/SIGTERM stop cleanly.
 #include "router/config.hpp"
@@ -80,6 +81,7 @@ int run(router::eal_session& eal, int argc, char** argv) {
     dp.tables = &tables;
     dp.fast_path = !flags.slow_path_only;
     router::port_set ports(flags, dp, pool.get(), queues);
+    router::kernel_interfaces kernel(flags, dp, pool.get()); // before the graphs: they poll its rings
     datapath::graph_set graphs(dp, lcores, ports.queues());
 
     const byte_array<64> transport_key = router::load_transport_key(flags);
@@ -90,6 +92,7 @@ int run(router::eal_session& eal, int argc, char** argv) {
     cp.set_slice({flags.control_slice_us, flags.announce_backlog}, rte_get_tsc_hz());
     const double start = wall_now();
     const router::interfaces ifaces(flags, dp, cp, start);
+    kernel.start(cp);
     std::printf("transport id %s, %zu worker(s)%s, packet hash engine %s\n",
                 to_hex(cp.transport().transport_id()).c_str(), lcores.size(),
                 main_is_worker ? " (on the main lcore with the control plane)" : "",
@@ -104,6 +107,7 @@ int run(router::eal_session& eal, int argc, char** argv) {
     popts.snapshot_interval = flags.path_snapshot_interval;
     const auto persistence = ctlplane::router_persistence::start(popts, cp, transport_key, wall_now());
     ctlplane::telemetry tel(dp, cp);
+    tel.set_peers(kernel.bridge());
 
     datapath::worker_pool workers(dp, main_is_worker, g_quit);
     if (!flags.ready_file.empty()) {
@@ -113,9 +117,11 @@ int run(router::eal_session& eal, int argc, char** argv) {
     opt.start = start;
     opt.status_interval = flags.status_interval;
     opt.run_seconds = flags.run_seconds;
+    opt.io = kernel.bridge();
     ctlplane::run_control_loop(dp, cp, persistence.get(), tel, workers.main_worker(), opt, g_quit);
 
     std::printf("rnsrouter: stopping\n");
+    kernel.stop(wall_now()); // every socket closed; its interfaces removed
     if (persistence) {
         persistence->stop(); // final path/known snapshot, flushed
     }

@@ -179,6 +179,39 @@ void interfaces::add_all(const router_flags& flags, ctlplane::control_plane& cp,
 
 interfaces::~interfaces() { _dp.ifac_keys.fill(nullptr); }
 
+kernel_interfaces::kernel_interfaces(const router_flags& flags, datapath::dataplane& dp,
+                                     rte_mempool* pool) {
+    if (flags.kernel.any()) {
+        _bridge = std::make_unique<ctlplane::io_bridge>(flags.kernel, pool, dp);
+    }
+}
+
+void kernel_interfaces::start(ctlplane::control_plane& cp) {
+    if (!_bridge) {
+        return;
+    }
+    _bridge->start(cp.transport());
+    const io::io_config& kc = _bridge->flags().io;
+    for (const auto& l : kc.listeners) {
+        std::printf("tcp listener %s (HDLC)\n", io::to_string(l.listen).c_str());
+    }
+    for (const auto& c : kc.clients) {
+        std::printf("tcp client to %s (HDLC)\n", io::to_string(c.peer).c_str());
+    }
+    for (const auto& u : kc.udps) {
+        std::printf("udp interface %s%s%s\n", io::to_string(u.listen).c_str(),
+                    u.forward ? (" forward " + io::to_string(*u.forward)).c_str() : "",
+                    u.broadcast ? " (broadcast)" : "");
+    }
+    std::printf("io thread: %u socket slots (--max-connections)\n", kc.max_connections);
+}
+
+void kernel_interfaces::stop(double now) {
+    if (_bridge) {
+        _bridge->stop(now);
+    }
+}
+
 byte_array<64> load_transport_key(const router_flags& flags) {
     identity_file_result loaded;
     if (flags.identity_file.empty()) {

@@ -6,6 +6,7 @@
 
 #include "router/config.hpp"
 #include "router/ctlplane/control_plane.hpp"
+#include "router/ctlplane/io_bridge.hpp"
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/graph_setup.hpp"
 #include "router/rns/ifac.hpp"
@@ -89,6 +90,29 @@ class interfaces {
 
     datapath::dataplane& _dp;
     std::vector<std::unique_ptr<const ifac::key>> _keys;
+};
+
+/// The kernel interfaces of --tcp-listen, --tcp-connect and --udp-listen: the io thread and its
+/// bridge (router/ctlplane/io_bridge.hpp). Built before the graphs (it sets dp.io, so that they
+/// poll and feed the io rings); started once the control plane exists. stop() at shutdown, while
+/// the control plane still lives, removes the interfaces; the destructor stops the io thread (every
+/// socket closed) on any path. Without such flags it holds nothing.
+class kernel_interfaces {
+  public:
+    kernel_interfaces(const router_flags& flags, datapath::dataplane& dp, rte_mempool* pool);
+    ~kernel_interfaces() = default;
+    kernel_interfaces(const kernel_interfaces&) = delete;
+    kernel_interfaces& operator=(const kernel_interfaces&) = delete;
+
+    /// Opens the sockets (errors thrown, e.g. an address in use) and prints what listens where.
+    void start(ctlplane::control_plane& cp);
+    /// Closes every socket and removes its interfaces from the transport.
+    void stop(double now);
+    /// nullptr without kernel interfaces.
+    [[nodiscard]] ctlplane::io_bridge* bridge() const noexcept { return _bridge.get(); }
+
+  private:
+    std::unique_ptr<ctlplane::io_bridge> _bridge;
 };
 
 /// The transport identity's private key: --identity-file, else <state_dir>/transport_identity

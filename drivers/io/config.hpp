@@ -59,6 +59,9 @@ struct io_config {
     unsigned udp_tx_buffers = 256;    ///< datagrams in flight per UDP interface
     unsigned idle_wait_us = 500;      ///< longest sleep in io_uring_enter while idle
     unsigned tx_burst = 64;
+    /// Receive on a new interface only once the router confirms it (engine::confirm), so that
+    /// its first packets never reach the router before the interface exists there.
+    bool confirm_up = false;
     std::vector<tcp_listener_config> listeners;
     std::vector<tcp_client_config> clients;
     std::vector<udp_config> udps;

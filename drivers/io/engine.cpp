@@ -76,6 +76,8 @@ engine::engine(io_config cfg, packet_seam& seam)
     _conn_stats = std::make_unique<conn_stats[]>(_iface_ids);
     _listener_open = std::make_unique<std::atomic<unsigned>[]>(std::max<std::size_t>(n_listen, 1));
     _iface_slot.assign(_iface_ids, no_slot);
+    _confirmed = std::make_unique<std::atomic<std::uint32_t>[]>(_iface_ids);
+    _expected.assign(_iface_ids, 0);
     for (unsigned id = _first_spawned_id; id < _iface_ids; ++id) {
         _free_ids.push_back(static_cast<std::uint16_t>(id));
     }
@@ -124,6 +126,48 @@ iface_stats& engine::stats_of(const slot_state& s) noexcept {
     case iface_kind::udp: break;
     }
     return _iface_stats[_cfg.listeners.size() + _cfg.clients.size() + s.config];
+}
+
+void engine::bring_up(unsigned slot) noexcept {
+    slot_state& s = _slots[slot];
+    const std::uint32_t serial = ++_serial == 0 ? ++_serial : _serial; // 0 is never confirmed
+    _expected[s.iface] = serial;
+    iface_event e;
+    e.what = iface_event::type::up;
+    e.kind = s.kind;
+    e.iface = s.iface;
+    e.config = s.config;
+    e.peer = s.peer;
+    e.serial = serial;
+    _seam.event(e);
+    if (_cfg.confirm_up) {
+        _awaiting.push_back(slot);
+    } else if (s.state == st::udp) {
+        arm_udp_recv(slot);
+    } else {
+        arm_recv(slot);
+    }
+}
+
+void engine::check_confirmed() noexcept {
+    for (std::size_t i = 0; i < _awaiting.size();) {
+        const unsigned slot = _awaiting[i];
+        slot_state& s = _slots[slot];
+        const bool live = s.state == st::open || s.state == st::udp;
+        if (live && _confirmed[s.iface].load(std::memory_order_acquire) != _expected[s.iface]) {
+            ++i;
+            continue;
+        }
+        if (live) {
+            if (s.state == st::udp) {
+                arm_udp_recv(slot);
+            } else {
+                arm_recv(slot);
+            }
+        }
+        _awaiting[i] = _awaiting.back();
+        _awaiting.pop_back();
+    }
 }
 
 void engine::emit(iface_event::type what, const slot_state& s, close_reason why) noexcept {
@@ -199,6 +243,9 @@ unsigned engine::pump_tx() noexcept {
 unsigned engine::poll(bool may_sleep) noexcept {
     add(_stats.iterations, 1);
     unsigned work = pump_tx();
+    if (!_awaiting.empty()) {
+        check_confirmed();
+    }
     double t = now();
     run_client_timers(t);
     _bufs.publish();

@@ -45,6 +45,14 @@ class engine {
     /// Closes every socket (down events with reason shutdown) and waits (bounded) for the kernel.
     void shutdown() noexcept;
 
+    /// Any thread: the router has registered the interface of up event (iface, serial); receiving
+    /// on it starts (io_config::confirm_up).
+    void confirm(std::uint16_t iface, std::uint32_t serial) noexcept {
+        if (iface < _iface_ids) {
+            _confirmed[iface].store(serial, std::memory_order_release);
+        }
+    }
+
     [[nodiscard]] const io_config& config() const noexcept { return _cfg; }
     [[nodiscard]] const loop_stats& stats() const noexcept { return _stats; }
     [[nodiscard]] const iface_stats& listener_stats(std::size_t i) const noexcept { return _iface_stats[i]; }
@@ -120,6 +128,10 @@ class engine {
     std::deque<std::uint16_t> _free_ids;    ///< spawned ids, FIFO
     std::vector<tx_packet> _tx_batch;
     std::atomic<unsigned> _sockets{0};
+    std::unique_ptr<std::atomic<std::uint32_t>[]> _confirmed; ///< by io interface id
+    std::vector<std::uint32_t> _expected;  ///< serial of each interface's last up event
+    std::vector<unsigned> _awaiting;       ///< slots up but not yet confirmed
+    std::uint32_t _serial = 0;
     unsigned _first_client_slot = 0;
     unsigned _first_udp_slot = 0;
     unsigned _first_alloc_slot = 0;
@@ -141,6 +153,9 @@ class engine {
     unsigned pump_tx() noexcept;
     [[nodiscard]] iface_stats& stats_of(const slot_state& s) noexcept;
     void emit(iface_event::type what, const slot_state& s, close_reason why) noexcept;
+    /// Emits up, then arms receiving now or once confirmed.
+    void bring_up(unsigned slot) noexcept;
+    void check_confirmed() noexcept;
     void setup_sync(std::span<const char* const> steps, const std::string& what);
 
     // io_stream.cpp: TCP byte streams (spawned and client connections)

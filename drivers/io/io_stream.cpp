@@ -27,8 +27,7 @@ void engine::open_stream(unsigned slot) noexcept {
     cs.frames_in.store(0, std::memory_order_relaxed);
     cs.frames_out.store(0, std::memory_order_relaxed);
     _iface_slot[s.iface] = slot;
-    emit(iface_event::type::up, s, close_reason::shutdown);
-    arm_recv(slot);
+    bring_up(slot);
 }
 
 void engine::arm_recv(unsigned slot) noexcept {

@@ -21,6 +21,8 @@ class io_thread {
     /// Stops the loop, closes every socket and joins (idempotent).
     void stop() noexcept;
     [[nodiscard]] const engine& eng() const noexcept { return *_engine; }
+    /// Any thread: see engine::confirm.
+    void confirm(std::uint16_t iface, std::uint32_t serial) noexcept { _engine->confirm(iface, serial); }
 
   private:
     std::unique_ptr<engine> _engine;

@@ -54,8 +54,7 @@ void engine::start_udp(unsigned index) {
         us.free_tx.push_back(static_cast<unsigned>(us.tx.size() - 1 - i));
     }
     s.state = st::udp;
-    emit(iface_event::type::up, s, close_reason::shutdown);
-    arm_udp_recv(slot);
+    bring_up(slot);
 }
 
 void engine::arm_udp_recv(unsigned slot) noexcept {

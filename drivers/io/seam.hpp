@@ -16,7 +16,8 @@
 // Interface lifecycle:
 //   event(): an interface came up (spawned connection accepted and admitted, client connected,
 //   UDP socket bound) or went down (with the reason). A client's id stays the same when it
-//   reconnects; its up/down events repeat.
+//   reconnects; its up/down events repeat. With io_config::confirm_up, nothing is received on a
+//   new interface until the router calls engine::confirm(iface, serial) for its up event.
 // Every method is called on the io thread only and must not block.
 
 #include "drivers/io/stats.hpp"
@@ -38,6 +39,7 @@ struct iface_event {
     std::uint16_t config = 0; ///< index in io_config::listeners (spawned), clients, or udps
     close_reason reason = close_reason::shutdown; ///< down only
     sockaddr_storage peer{};  ///< spawned and client: the remote address; UDP: the local one
+    std::uint32_t serial = 0; ///< up: the value to pass to engine::confirm (io_config::confirm_up)
 };
 
 struct tx_packet {

@@ -59,6 +59,7 @@ struct iface_state {
     iface_config cfg;
     bool active = true;
     double created = 0;
+    double removed = 0; ///< when remove_interface was called (inactive interfaces)
 
     // spec §6.8 announce cap
     double announce_allowed_at = 0;

@@ -39,16 +39,31 @@ transport::transport(const byte_array<64>& transport_private_key, transport_sink
                       : nullptr),
       _hashes(hashes == nullptr ? *_own_hashes : *hashes), _verified(opts.announce_cache) {}
 
+iface_id transport::next_interface_id(double now) const noexcept {
+    for (std::size_t i = 0; i < _ifaces.size(); ++i) {
+        if (!_ifaces[i].active && now - _ifaces[i].removed >= tc::iface_reuse_after) {
+            return static_cast<iface_id>(i);
+        }
+    }
+    return _ifaces.size() >= no_iface ? no_iface : static_cast<iface_id>(_ifaces.size());
+}
+
 iface_id transport::add_interface(const iface_config& cfg, double now) {
-    if (_ifaces.size() >= no_iface) {
+    const iface_id id = next_interface_id(now);
+    if (id == no_iface) {
         throw std::length_error("too many interfaces");
     }
     iface_state s;
     s.cfg = cfg;
     s.created = now;
+    if (id < _ifaces.size()) {
+        _ifaces[id] = std::move(s);
+        _counters.ifaces[id] = {};
+        return id;
+    }
     _ifaces.push_back(std::move(s));
     _counters.ifaces.emplace_back();
-    return static_cast<iface_id>(_ifaces.size() - 1);
+    return id;
 }
 
 void transport::remove_interface(iface_id id, double now) {
@@ -56,6 +71,7 @@ void transport::remove_interface(iface_id id, double now) {
         return;
     }
     _ifaces[id].active = false;
+    _ifaces[id].removed = now;
     _ifaces[id].announce_queue.clear();
     _ifaces[id].held.clear();
     _hashes.forget_interface(id);

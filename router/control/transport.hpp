@@ -68,6 +68,10 @@ inline constexpr double pending_pr_interval = 30.0;
 /// that stay well under the tens of microseconds a shared core can spend away from its RX rings
 /// (a whole-table cull of 1,000,000 paths in one tick would hold the core for tens of ms).
 inline constexpr std::size_t sweep_buckets_per_tick = 2048;
+/// A removed interface's id is given to a new interface only this long after its removal: longer
+/// than any entry that can still name it (reverse entries 480 s; the announce cache is cleaned
+/// every 300 s), so nothing meant for the old interface reaches the new one.
+inline constexpr double iface_reuse_after = 600.0;
 } // namespace tc
 
 struct transport_options {
@@ -100,7 +104,11 @@ class transport {
     [[nodiscard]] const hash16& transport_id() const noexcept { return _identity.hash(); }
     [[nodiscard]] const identity& transport_identity() const noexcept { return _identity; }
 
+    /// A new interface: the id of one removed at least tc::iface_reuse_after ago (lowest first),
+    /// else a new id. Interfaces that come and go (spawned TCP connections) keep the ids bounded.
     iface_id add_interface(const iface_config& cfg, double now);
+    /// The id add_interface would give now.
+    [[nodiscard]] iface_id next_interface_id(double now) const noexcept;
     /// Marks the interface gone: nothing is sent on it any more; entries referencing it are culled.
     void remove_interface(iface_id id, double now);
     [[nodiscard]] std::size_t interface_count() const noexcept { return _ifaces.size(); }

@@ -21,7 +21,7 @@ double wall_now() {
 void print_status(const datapath::dataplane& dp, control_plane& cp, double elapsed,
                   std::uint64_t& last_rx, std::uint64_t& last_fwd) {
     const auto s = collect_node_stats(dp);
-    const std::uint64_t rx = sum_objs(s, "eth_rx-");
+    const std::uint64_t rx = sum_objs(s, "eth_rx-") + sum_objs(s, "io_rx");
     const std::uint64_t fwd = sum_objs(s, "forward") + sum_objs(s, "link_forward") +
                               sum_objs(s, "proof_forward");
     const std::uint64_t drops = sum_objs(s, "drop_");
@@ -64,7 +64,11 @@ void run_control_loop(datapath::dataplane& dp, control_plane& cp, router_persist
             datapath::walk_once(*main_worker, *dp.rcu); // no table reference is held below
         }
         const std::uint64_t tsc = rte_rdtsc();
-        const unsigned work = cp.poll(anchor_wall + static_cast<double>(tsc - anchor_tsc) * tsc_period);
+        const double cp_now = anchor_wall + static_cast<double>(tsc - anchor_tsc) * tsc_period;
+        unsigned work = cp.poll(cp_now);
+        if (opt.io != nullptr) {
+            work += opt.io->poll(cp_now); // kernel interfaces up/down before their packets
+        }
         if (tsc >= next_tick) {
             next_tick = tsc + tick_every;
             const double now = wall_now();

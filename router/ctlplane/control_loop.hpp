@@ -5,6 +5,7 @@
 // graph between polls.
 
 #include "router/ctlplane/control_plane.hpp"
+#include "router/ctlplane/io_bridge.hpp"
 #include "router/ctlplane/router_persistence.hpp"
 #include "router/ctlplane/telemetry.hpp"
 #include "router/datapath/dataplane.hpp"
@@ -17,6 +18,7 @@ struct control_loop_options {
     double start = 0;           ///< wall-clock time the router started
     double status_interval = 0; ///< seconds between status lines; 0: none
     double run_seconds = 0;     ///< stop by itself after this long; 0: until quit is set
+    io_bridge* io = nullptr;    ///< kernel interfaces' events applied each round; nullptr: none
 };
 
 /// Runs until quit is set (by a signal, or here after run_seconds). main_worker: the worker whose

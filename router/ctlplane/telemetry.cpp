@@ -22,6 +22,7 @@ namespace {
 
 struct iface_snapshot {
     std::string name;
+    std::string peer; ///< kernel interfaces: the remote (TCP) or local (UDP) address
     std::uint64_t rx[4]{};
     std::uint64_t tx[4]{};
     std::uint64_t announces_accepted = 0;
@@ -131,6 +132,9 @@ int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
             continue;
         }
         rte_tel_data_add_dict_string(n, "name", s.name.c_str());
+        if (!s.peer.empty()) {
+            rte_tel_data_add_dict_string(n, "peer", s.peer.c_str());
+        }
         for (int t = 0; t < 4; ++t) {
             rte_tel_data_add_dict_u64(n, (std::string("rx_") + types[t]).c_str(), s.rx[t]);
             rte_tel_data_add_dict_u64(n, (std::string("tx_") + types[t]).c_str(), s.tx[t]);
@@ -202,7 +206,7 @@ void telemetry::publish(double now) {
         {"fast_paths", u64{_dp.tables->routes.path_count()}},
         {"fast_links", u64{_dp.tables->routes.link_count()}},
         {"fast_entries_max", u64{_dp.tables->routes.capacity()}},
-        {"rx_packets", sum_objs(s.nodes, "eth_rx-")},
+        {"rx_packets", sum_objs(s.nodes, "eth_rx-") + sum_objs(s.nodes, "io_rx")},
         {"fast_forwarded", sum_objs(s.nodes, "forward") + sum_objs(s.nodes, "link_forward") +
                                sum_objs(s.nodes, "proof_forward")},
         {"punted_rns", cs.punted_rns},
@@ -254,6 +258,9 @@ void telemetry::publish(double now) {
         const auto& c = t.counters().ifaces[i];
         iface_snapshot is;
         is.name = t.interface_config(static_cast<control::iface_id>(i)).name;
+        if (_io != nullptr) {
+            is.peer = _io->peer_of(static_cast<control::iface_id>(i));
+        }
         for (int k = 0; k < 4; ++k) {
             is.rx[k] = c.rx_packets[static_cast<std::size_t>(k)];
             is.tx[k] = c.tx_packets[static_cast<std::size_t>(k)];

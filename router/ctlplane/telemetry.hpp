@@ -7,11 +7,12 @@
 //                IPv6 neighbour discovery (NDP punts, ICMPv6 echo, NS/NA sent, ignored ND frames)
 //   /rns/nodes   per graph node (summed over workers): calls, packets, cycles
 //   /rns/drops   per drop node: packets and the reason's description
-//   /rns/ifaces  per interface: name, rx/tx packets by type, announces, forwarded, drops, path
+//   /rns/ifaces  per interface: name, peer address (kernel interfaces), rx/tx packets by type, announces, forwarded, drops, path
 //                requests received and sent, path responses sent
 // These are the counters the router prints at stop, and what the tests read.
 
 #include "router/ctlplane/control_plane.hpp"
+#include "router/ctlplane/io_bridge.hpp"
 #include "router/datapath/dataplane.hpp"
 
 namespace rns::ctlplane {
@@ -25,11 +26,14 @@ class telemetry {
 
     /// Control thread: refresh the snapshot (cheap; rate-limited to 4 Hz).
     void publish(double now);
+    /// The peer address of each interface is read from here (kernel interfaces); may be nullptr.
+    void set_peers(const io_bridge* io) noexcept { _io = io; }
 
   private:
     const datapath::dataplane& _dp;
     control_plane& _cp;
     double _last = 0;
+    const io_bridge* _io = nullptr;
 };
 
 } // namespace rns::ctlplane

@@ -65,6 +65,17 @@ struct port_l3 {
     }
 };
 
+/// The kernel interfaces of the io thread (drivers/io/seam.hpp) as the graph sees them: one RX
+/// ring polled by worker 0's io_rx node like a port, one TX ring every worker's io_tx fills, and
+/// the map from io interface ids to RNS interfaces. ctlplane: creates it before the graphs are
+/// built and stores rns_of_io entries (release) as interfaces come and go; dataplane: reads.
+struct io_port {
+    rte_ring* rx = nullptr; ///< io thread → graph (single consumer: worker 0)
+    rte_ring* tx = nullptr; ///< graph → io thread (multi producer)
+    std::unique_ptr<std::atomic<std::uint16_t>[]> rns_of_io; ///< no_iface: unmapped
+    std::uint32_t n_io = 0;
+};
+
 /// Per-worker state: one per graph, cache aligned, owned by its lcore (STYLE rule 4).
 struct alignas(RTE_CACHE_LINE_SIZE) worker_ctx {
     unsigned lcore = 0;                  ///< set at start-up
@@ -101,6 +112,9 @@ struct dataplane {
     /// Edge of l3_output / inject towards "eth_tx-p<port>" (set when the clones are wired).
     std::array<rte_edge_t, RTE_MAX_ETHPORTS> l3_output_tx_edge{};
     std::array<rte_edge_t, RTE_MAX_ETHPORTS> inject_tx_edge{};
+    /// Kernel interfaces (nullptr: none) and l3_output's edge to io_tx (set with the graphs).
+    io_port* io = nullptr;
+    rte_edge_t l3_output_io_edge = 0;
 };
 
 /// The single instance, set by main before graphs are created (nodes copy it into their ctx).

@@ -46,7 +46,9 @@ namespace rns::datapath {
     X(out_iface, "output interface unknown or removed")                                           \
     X(neighbor_unresolved, "peer MAC address not resolved yet (ARP / neighbour solicitation pending)") \
     X(no_headroom, "no mbuf headroom for Ethernet/IP/UDP headers")                                \
-    X(tx_full, "ethdev TX queue full")
+    X(tx_full, "ethdev TX queue full")                                                            \
+    X(io_iface_unknown, "packet from the io thread for a kernel interface no longer registered")  \
+    X(io_tx_full, "io thread TX ring full (the io thread is not keeping up)")
 
 enum class drop_reason : std::uint8_t {
 #define RNS_DP_X(name, desc) name,

@@ -43,12 +43,23 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
         w->hasher = std::make_unique<crypto::sha256_batch>(crypto::sha256_batch::fastest());
     }
     // Clones: per port (in every graph) and per RX queue (in the graph of the worker polling it).
+    // A graph is given its source nodes only: rte_graph_create adds every node they reach through
+    // their edges, and a node nothing reaches (l3_input without an ethdev port, io_tx without
+    // kernel interfaces, their drop nodes) stays out (rte_graph refuses isolated nodes).
     std::vector<std::string> every_graph;
+    std::vector<std::string> first_graph; // worker 0 only
     std::vector<const node_info*> per_queue;
     for (const node_info* n : registered_nodes()) {
         switch (n->clones) {
         case node_clones::none:
-            every_graph.emplace_back(n->name);
+            if (n->source) {
+                every_graph.emplace_back(n->name);
+            }
+            break;
+        case node_clones::io_worker:
+            if (dp.io != nullptr) {
+                first_graph.emplace_back(n->name);
+            }
             break;
         case node_clones::per_port:
             for (const port_queues& p : ports) {
@@ -68,6 +79,10 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
         dp.l3_output_tx_edge[p.port] = add_edge(l3_output, tx);
         dp.inject_tx_edge[p.port] = add_edge(inject, tx);
     }
+    if (dp.io != nullptr) {
+        // Kernel interfaces: polled by worker 0 (io_rx), output from any worker (io_tx).
+        dp.l3_output_io_edge = add_edge(l3_output, "io_tx");
+    }
     // RX queues round-robin over the workers: with RSS each worker gets a share of every port;
     // with single-queue devices (af_packet, tap) each port goes to one worker.
     std::size_t next = 0;
@@ -84,6 +99,9 @@ void build_graphs(dataplane& dp, const std::vector<unsigned>& worker_lcores,
             for (const node_info* n : per_queue) {
                 names.push_back(clone_node(n->name, suffix));
             }
+        }
+        if (w->index == 0) {
+            names.insert(names.end(), first_graph.begin(), first_graph.end());
         }
         names.insert(names.end(), every_graph.begin(), every_graph.end());
         std::vector<const char*> patterns;

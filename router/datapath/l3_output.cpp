@@ -8,6 +8,8 @@
 //
 // On an interface with IFAC (spec §9.2) the access code is added first: in the mbuf's headroom,
 // the payload masked in place; a packet over the RNS MTU cannot take it and is dropped by name.
+// Kernel interfaces (TCP/UDP sockets of the io thread) take the IFAC step too, then go to io_tx
+// with mbuf->port set to their io interface id.
 //
 // Uses: priv.out_iface, priv.tail_sum(_valid). Sets: mbuf->port, l2/l3 lengths.
 #include "router/datapath/dataplane.hpp"
@@ -113,6 +115,11 @@ rte_edge_t output_one(const dataplane& dp, rte_mbuf* m) noexcept {
         case ifac_add_result::no_room:
             return edge(next::drop_no_headroom);
         }
+    }
+    if (tx->io) {
+        // A kernel interface: the io thread frames (TCP, spec §10.1) or sends the datagram.
+        m->port = tx->io_id;
+        return dp.l3_output_io_edge != 0 ? dp.l3_output_io_edge : edge(next::drop_out_iface);
     }
     if (tx->ipv6) {
         return output6(dp, *tx, m, incremental);

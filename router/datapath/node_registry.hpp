@@ -23,6 +23,7 @@ enum class node_clones : std::uint8_t {
     none,         ///< the node itself, in every worker's graph
     per_rx_queue, ///< a clone "<name>-p<port>q<queue>" in the graph of the worker polling that queue
     per_port,     ///< a clone "<name>-p<port>" per port, in every worker's graph
+    io_worker,    ///< the node itself, in worker 0's graph only, when there are kernel interfaces
 };
 
 /// A node as its file declares it. Edge i leads to edges[i]: bind_edges (edges.hpp) builds the

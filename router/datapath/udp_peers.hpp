@@ -31,6 +31,10 @@ struct iface_tx {
     std::array<std::uint8_t, 16> dst_ip6{};
     rte_ether_addr dst_mac{};
     bool resolved = false; ///< dst_mac is valid (broadcast peers are always resolved)
+    /// A kernel interface of the io thread (TCP or UDP socket): packets go to the io TX ring with
+    /// mbuf->port = io_id; the Ethernet/IP fields above are unused.
+    bool io = false;
+    std::uint16_t io_id = 0;
 };
 
 class udp_peers {

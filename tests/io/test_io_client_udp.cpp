@@ -177,3 +177,30 @@ TEST_CASE("start-up errors are clear") {
     CHECK(!rns::io::parse_endpoint("1.2.3.4:0", false, &err));
     CHECK(rns::io::parse_endpoint("[fe80::1]:4242", false, &err)->port() == 4242);
 }
+
+TEST_CASE("confirm_up: nothing is received on a new interface before the router confirms it") {
+    recording_seam seam;
+    const std::uint16_t port = free_port();
+    rns::io::io_config cfg;
+    cfg.max_connections = 8;
+    cfg.rx_buffers = 16;
+    cfg.confirm_up = true;
+    cfg.listeners.push_back({});
+    cfg.listeners[0].listen = ep("127.0.0.1:" + std::to_string(port));
+    rns::io::io_thread io(std::move(cfg), seam);
+    int fd = tcp_connect(port);
+    REQUIRE(fd >= 0);
+    REQUIRE(seam.wait_for([&] { return !seam.events.empty(); }));
+    const auto up = seam.locked([&] { return seam.events[0]; });
+    bytes p = test_packet(40, 1);
+    REQUIRE(write_all(fd, spec_frame(p)));
+    std::this_thread::sleep_for(200ms);
+    CHECK(seam.locked([&] { return seam.frames.size(); }) == 0);
+    io.confirm(up.iface, up.serial + 1); // a confirmation for another up event does not count
+    std::this_thread::sleep_for(100ms);
+    CHECK(seam.locked([&] { return seam.frames.size(); }) == 0);
+    io.confirm(up.iface, up.serial);
+    REQUIRE(seam.wait_for([&] { return seam.frames.size() == 1; }));
+    CHECK(seam.locked([&] { return seam.frames[0].data; }) == p);
+    ::close(fd);
+}

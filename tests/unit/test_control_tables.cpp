@@ -415,3 +415,31 @@ TEST_CASE("control tables: culling a large path table runs in slices, removal of
         CHECK(n.sink.paths.empty());
     }
 }
+
+TEST_CASE("control tables: a removed interface's id goes to a new interface only after the reuse delay") {
+    node n;
+    endpoint e;
+    const double t0 = 1'000'000.0;
+    const auto first_new = static_cast<iface_id>(n.t.interface_count());
+    const iface_id x = n.t.add_interface(udp_iface("spawned-1"), t0);
+    CHECK(x == first_new);
+    n.t.inbound(x, e.announce(1000), t0 + 1.0);
+    REQUIRE(n.t.find_path(e.dest) != nullptr);
+    n.t.remove_interface(x, t0 + 2.0);
+    CHECK(n.t.find_path(e.dest) == nullptr);
+    // Too soon: a fresh id.
+    const iface_id y = n.t.add_interface(udp_iface("spawned-2"), t0 + 3.0);
+    CHECK(y == first_new + 1);
+    CHECK(n.t.next_interface_id(t0 + 2.0 + tc::iface_reuse_after - 1.0) == first_new + 2);
+    // After the delay the old id comes back, as a new interface with fresh counters.
+    CHECK(n.t.next_interface_id(t0 + 2.0 + tc::iface_reuse_after) == x);
+    const iface_id z = n.t.add_interface(udp_iface("spawned-3"), t0 + 2.0 + tc::iface_reuse_after);
+    CHECK(z == x);
+    CHECK(n.t.interface_config(z).name == "spawned-3");
+    CHECK(n.t.counters().ifaces[z].announces_accepted == 0);
+    CHECK(n.t.interface_count() == first_new + 2u);
+    // The reused interface works: an announce on it is learned.
+    endpoint e2;
+    n.t.inbound(z, e2.announce(1000), t0 + 3.0 + tc::iface_reuse_after);
+    CHECK(n.t.find_path(e2.dest) != nullptr);
+}
