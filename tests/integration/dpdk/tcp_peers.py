@@ -15,7 +15,7 @@
   tcp_peers.py many PORT PREFIX N DEST       N concurrent connections (from PREFIX.x.y, one address
                                              each), each announcing its own
                                              destination once; meanwhile a path request for DEST is
-                                             sent every 0.2 s on another connection and the worst
+                                             sent every 0.05 s on another connection and the worst
                                              answer time is printed ("pr_max_ms X", "pr_answered Y
                                              of Z"); then all close
 
@@ -257,7 +257,7 @@ def cmd_many(port, prefix, n, dest_hex):
         conns.append(s)
         if time.time() >= next_pr:
             ask()
-            next_pr = time.time() + 0.2
+            next_pr = time.time() + 0.05
         drain()
     ask()
     end = time.time() + 3.0  # the last announces are handled while every client is connected

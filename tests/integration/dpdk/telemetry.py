@@ -8,9 +8,6 @@
                                                one value of a snapshot; a graph node that never
                                                saw a packet counts 0 (FIELD: packets, calls, ...)
   telemetry.py live FILE_PREFIX KEY            one /rns/stats value, now
-  telemetry.py ifaces SNAPSHOT.json PREFIX FIELD
-                                               "COUNT SUM": the interfaces whose name starts with
-                                               PREFIX and the sum of FIELD over them
 
 The socket is DPDK's telemetry v2 protocol: SOCK_SEQPACKET under the EAL runtime directory; the
 router answers with JSON {"<command>": <value>}.
@@ -71,11 +68,6 @@ def main(argv):
             json.dump(snap, f, indent=1)
     elif len(argv) in (5, 6) and argv[1] == "get":
         print(get(argv[2], argv[3], argv[4], argv[5] if len(argv) == 6 else None))
-    elif len(argv) == 5 and argv[1] == "ifaces":
-        with open(argv[2]) as f:
-            ifaces = json.load(f)["ifaces"].values()
-        chosen = [i for i in ifaces if i["name"].startswith(argv[3])]
-        print(len(chosen), sum(int(i[argv[4]]) for i in chosen))
     elif len(argv) == 4 and argv[1] == "live":
         print(query(argv[2], ("stats",))["stats"][argv[3]])
     else:

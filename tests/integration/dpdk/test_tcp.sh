@@ -192,9 +192,10 @@ many)
   fds_after=$(fds_of "$router")
   t_check "descriptors unchanged after they disconnect ($fds_before, $fds_after)" [ "$fds_after" = "$fds_before" ]
   t_check "the router stops cleanly" t_stop "$router"
-  read -r n_many accepted_many < <(python3 "$T_LIB_DIR/telemetry.py" ifaces "$T_TMP/R.tel.json" "many/127.10." announces_accepted)
-  t_check "1000 spawned interfaces ($n_many)" [ "$n_many" = 1000 ]
-  t_check "every client's announce was accepted ($accepted_many)" [ "$accepted_many" = 1000 ]
+  # /rns/ifaces cannot list 1,000 interfaces in one telemetry answer: the totals instead.
+  accepted=$(t_control "$T_TMP/R.tel.json" announces_accepted)
+  t_check "every client's announce was accepted, and B's ($accepted of 1001)" [ "$accepted" = 1001 ]
+  t_check "1001 spawned interfaces were made" [ "$(t_control "$T_TMP/R.tel.json" interfaces)" -ge 1001 ]
   t_check "the listener accepted them all" [ "$(tel io tcp_listen_0 accepted)" -ge 1001 ]
   t_check "none was refused for want of room" [ "$(tel io ifaces_refused)" = 0 -a "$(tel io tcp_listen_0 refused_table_full)" = 0 ]
   ;;
