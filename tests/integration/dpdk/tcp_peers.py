@@ -12,12 +12,13 @@
                                              connection then sends N data packets to it through the
                                              router (TRANSPORT_ID: the router's, hex). Prints whether
                                              the router closed the lazy connection
-  tcp_peers.py many PORT PREFIX N DEST       N concurrent connections (from PREFIX.x.y, one address
+  tcp_peers.py many PORT PREFIX N DEST [S]   N concurrent connections (from PREFIX.x.y, one address
                                              each), each announcing its own
                                              destination once; meanwhile a path request for DEST is
                                              sent every 0.05 s on another connection and the worst
                                              answer time is printed ("pr_max_ms X", "pr_answered Y
-                                             of Z"); then all close
+                                             of Z": answers within S seconds, default 1); then all
+                                             close
 
 All connections go to 127.0.0.1:PORT from source address SRC (any 127.0.0.0/8 address), so the
 router's per-address rules (spec §10.1 listener flap guard) see each role apart. Announces are
@@ -222,7 +223,7 @@ def cmd_lazy(port, src, transport_hex, n):
     return 0
 
 
-def cmd_many(port, prefix, n, dest_hex):
+def cmd_many(port, prefix, n, dest_hex, deadline):
     import selectors
     dest = bytes.fromhex(dest_hex)
     probe = connect(port, "127.0.0.1")
@@ -245,7 +246,7 @@ def cmd_many(port, prefix, n, dest_hex):
         asked += 1
         t0 = time.time()
         probe.sendall(frame(path_request(dest, os.urandom(16))))
-        if wait_announce_for(probe, dest, 1.0, pd):
+        if wait_announce_for(probe, dest, deadline, pd):
             answered += 1
         worst = max(worst, time.time() - t0)
 
@@ -291,8 +292,8 @@ def main(argv):
         return cmd_storm(int(argv[2]), argv[3], int(argv[4]))
     if len(argv) == 6 and argv[1] == "lazy":
         return cmd_lazy(int(argv[2]), argv[3], argv[4], int(argv[5]))
-    if len(argv) == 6 and argv[1] == "many":
-        return cmd_many(int(argv[2]), argv[3], int(argv[4]), argv[5])
+    if len(argv) in (6, 7) and argv[1] == "many":
+        return cmd_many(int(argv[2]), argv[3], int(argv[4]), argv[5], float(argv[6]) if len(argv) == 7 else 1.0)
     raise SystemExit(__doc__)
 
 

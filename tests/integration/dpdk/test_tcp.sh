@@ -181,13 +181,16 @@ many)
   t_check "B (TCP) is up with a destination" [ -n "$B" ]
   sleep 1
   fds_before=$(fds_of "$router")
-  timeout 240 python3 "$PEERS" many "$P" 127.10 1000 "$B" >"$T_TMP/many.txt" 2>&1
+  # Sanitized builds (RNS_TEST_SANITIZED, tools/test) run several times slower: the answers are
+  # then given 5 s instead of the one second asked of a normal build.
+  deadline=1; [ -n "${RNS_TEST_SANITIZED:-}" ] && deadline=5
+  timeout 240 python3 "$PEERS" many "$P" 127.10 1000 "$B" "$deadline" >"$T_TMP/many.txt" 2>&1
   cat "$T_TMP/many.txt"
   t_check "1000 clients were connected at once" grep -q "^connected 1000$" "$T_TMP/many.txt"
   pr_max=$(awk '/^pr_max_ms/ {print $2}' "$T_TMP/many.txt")
-  t_check "every path request was answered while they connected" \
+  t_check "every path request was answered within ${deadline} s while they connected" \
     awk '/^pr_answered/ { exit !($2 == $4 && $2 > 0) }' "$T_TMP/many.txt"
-  t_check "the slowest answer took under a second (${pr_max:-?} ms)" [ "${pr_max:-9999}" -lt 1000 ]
+  t_check "the slowest answer took ${pr_max:-?} ms" [ "${pr_max:-99999}" -lt $((deadline * 1000)) ]
   sleep 2
   fds_after=$(fds_of "$router")
   t_check "descriptors unchanged after they disconnect ($fds_before, $fds_after)" [ "$fds_after" = "$fds_before" ]
