@@ -159,6 +159,31 @@ TEST_CASE("control tunnel: the client's synthesis is the packet of spec §6.14")
     CHECK(v1.tunnel.random_hash != v2.tunnel.random_hash);
 }
 
+// Recorded by running the reference (RNS 1.4.2 Transport.synthesize_tunnel with transport identity
+// private key 70 71 .. af, interface str "TCPInterface[backbone/192.0.2.1:4242]", Packet.send
+// captured); its tunnel_synthesize_handler accepted this packet with tunnel id 5c2d19bd...d1b5.
+TEST_CASE("control tunnel: the reference's synthesis is accepted with its tunnel id, and ours is the same packet") {
+    const bytes ref = hex(
+        "080091bf0910267b59b0e864e0d4c91602ca0023b7bb8c91ae008711fb12846780bcdf1e065f821bdfec49f57e7c7d"
+        "cd4c4823d2eb993b63143528e70dcdc7eb9ca21010dd769be95250c2c5babfad15d458e2c69144b1ca3acccd16bc74"
+        "a83983f81854af49de4d1a179a09232cf24949bfe633c969de48932f0b3a692f68ff3b85fb7cafe33959fc98834cbb"
+        "fe340a0256c088575811f6ef4b10d14229b941f55d91b724106e1055e43f1e7950ba3135f7d113f9a6454df2889e72"
+        "02cce90dbee607");
+    const hash32 ref_tunnel_id = hexa<32>("5c2d19bd87ff7e3b3675cb8580bea72e5f712bf9b3ea0c830c382f1c61b3d1b5");
+    client c; // the same identity and interface name
+    CHECK(c.expected_tunnel_id() == ref_tunnel_id);
+    // Signatures are deterministic (spec §2.1): with the reference's random hash our packet is
+    // byte for byte the reference's.
+    const hash16 random_hash = hexa<16>("33c969de48932f0b3a692f68ff3b85fb");
+    CHECK(build_tunnel_synthesize(c.t.transport_identity(),
+                                  crypto::sha256(as_bytes(c.t.interface_config(c.link).name)), random_hash) == ref);
+    server s;
+    const iface_id s1 = s.spawn("spawned-1", 10.0);
+    CHECK_FALSE(s.t.inbound(s1, ref, 10.0).dropped);
+    REQUIRE(s.t.tunnels().find(ref_tunnel_id) != nullptr);
+    CHECK(s.t.tunnels().find(ref_tunnel_id)->iface == s1);
+}
+
 TEST_CASE("control tunnel: only interfaces that want a tunnel synthesize one") {
     server s;
     CHECK_FALSE(s.t.interface_connected(s.udp, 1.0));
