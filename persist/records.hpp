@@ -45,6 +45,17 @@ struct known_destination {
     bool operator==(const known_destination&) const = default;
 };
 
+/// A tunnel (spec §6.14; §11 `tunnels`): its id, the interface it was bound to (nullopt = none),
+/// its expiry and the paths learned through it, each with its raw announce (interface_hash of a
+/// tunnel path is the tunnel's interface hash, or zero).
+struct tunnel_record {
+    rns::hash32 tunnel_id{};
+    std::optional<rns::hash32> interface_hash;
+    double expires = 0;
+    std::vector<path_record> paths;
+    bool operator==(const tunnel_record&) const = default;
+};
+
 /// The transport identity's private key: X25519 private ‖ Ed25519 seed (spec §6.16).
 using identity_key = rns::byte_array<64>;
 

@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstring>
+#include <string>
 
 namespace persist {
 
@@ -12,11 +13,14 @@ namespace {
 constexpr char magic_paths[8] = {'R', 'N', 'S', 'P', 'A', 'T', 'H', '1'};
 constexpr char magic_known[8] = {'R', 'N', 'S', 'K', 'N', 'O', 'W', '1'};
 constexpr char magic_identity[8] = {'R', 'N', 'S', 'I', 'D', 'N', 'T', '1'};
+constexpr char magic_tunnels[8] = {'R', 'N', 'S', 'T', 'U', 'N', 'L', '1'};
 constexpr std::uint32_t version = 1;
 constexpr std::size_t max_records = 1U << 24;
 
 class out_buf {
   public:
+    /// A record body: no header, no checksum.
+    out_buf() = default;
     explicit out_buf(const char (&magic)[8], std::uint32_t count) {
         _b.reserve(64);
         for (char c : magic) {
@@ -47,13 +51,18 @@ class out_buf {
         u32(c);
         return std::move(_b);
     }
+    rns::bytes take_body() { return std::move(_b); }
 
   private:
     rns::bytes _b;
 };
 
+struct body_only {};
+
 class in_buf {
   public:
+    /// A record body (no header, no checksum).
+    in_buf(rns::byte_view body, body_only) : _b(body), _ok(true) {}
     in_buf(rns::byte_view file, const char (&magic)[8]) {
         if (file.size() < 20 || std::memcmp(file.data(), magic, 8) != 0) {
             return;
@@ -129,23 +138,48 @@ class in_buf {
     bool _ok = false;
 };
 
+void write_path(out_buf& o, const path_record& p) {
+    o.raw(p.destination);
+    o.f64(p.timestamp);
+    o.raw(p.next_hop);
+    o.u8(p.hops);
+    o.f64(p.expires);
+    o.u32(static_cast<std::uint32_t>(p.random_blobs.size()));
+    for (const auto& b : p.random_blobs) {
+        o.raw(b);
+    }
+    o.raw(p.interface_hash);
+    o.raw(p.announce_hash);
+    o.blob(p.announce);
+}
+
+/// false on a malformed record (the reader's ok() tells truncation apart).
+bool read_path(in_buf& in, path_record& p) {
+    in.arr(p.destination);
+    p.timestamp = in.f64();
+    in.arr(p.next_hop);
+    p.hops = in.u8();
+    p.expires = in.f64();
+    std::uint32_t n = in.u32();
+    if (n > 1024) { // the reference keeps at most 64 (spec §1.3 MAX_RANDOM_BLOBS)
+        return false;
+    }
+    p.random_blobs.resize(n);
+    for (auto& b : p.random_blobs) {
+        in.arr(b);
+    }
+    in.arr(p.interface_hash);
+    in.arr(p.announce_hash);
+    p.announce = in.blob();
+    return in.ok();
+}
+
 } // namespace
 
 rns::bytes encode_paths(const std::vector<path_record>& paths) {
     out_buf o(magic_paths, static_cast<std::uint32_t>(paths.size()));
     for (const auto& p : paths) {
-        o.raw(p.destination);
-        o.f64(p.timestamp);
-        o.raw(p.next_hop);
-        o.u8(p.hops);
-        o.f64(p.expires);
-        o.u32(static_cast<std::uint32_t>(p.random_blobs.size()));
-        for (const auto& b : p.random_blobs) {
-            o.raw(b);
-        }
-        o.raw(p.interface_hash);
-        o.raw(p.announce_hash);
-        o.blob(p.announce);
+        write_path(o, p);
     }
     return o.finish();
 }
@@ -158,22 +192,9 @@ std::optional<std::vector<path_record>> decode_paths(rns::byte_view file) {
     std::vector<path_record> out;
     for (std::uint32_t i = 0; i < in.count() && in.ok(); ++i) {
         path_record p;
-        in.arr(p.destination);
-        p.timestamp = in.f64();
-        in.arr(p.next_hop);
-        p.hops = in.u8();
-        p.expires = in.f64();
-        std::uint32_t n = in.u32();
-        if (n > 1024) { // the reference keeps at most 64 (spec §1.3 MAX_RANDOM_BLOBS)
+        if (!read_path(in, p)) {
             return std::nullopt;
         }
-        p.random_blobs.resize(n);
-        for (auto& b : p.random_blobs) {
-            in.arr(b);
-        }
-        in.arr(p.interface_hash);
-        in.arr(p.announce_hash);
-        p.announce = in.blob();
         out.push_back(std::move(p));
     }
     if (!in.ok() || !in.at_end()) {
@@ -242,6 +263,85 @@ std::optional<identity_key> decode_identity(rns::byte_view file) {
         return std::nullopt;
     }
     return k;
+}
+
+rns::bytes encode_tunnels(const std::vector<tunnel_record>& tunnels) {
+    out_buf o(magic_tunnels, static_cast<std::uint32_t>(tunnels.size()));
+    for (const auto& t : tunnels) {
+        out_buf r;
+        r.raw(t.tunnel_id);
+        r.u8(t.interface_hash ? 1 : 0);
+        r.raw(t.interface_hash ? *t.interface_hash : rns::hash32{});
+        r.f64(t.expires);
+        r.u32(static_cast<std::uint32_t>(t.paths.size()));
+        for (const auto& p : t.paths) {
+            write_path(r, p);
+        }
+        o.blob(r.take_body());
+    }
+    return o.finish();
+}
+
+namespace {
+
+/// One tunnel record body; an empty string when it parsed, else what is wrong with it.
+std::string read_tunnel(rns::byte_view body, tunnel_record& t) {
+    in_buf in(body, body_only{});
+    in.arr(t.tunnel_id);
+    const std::uint8_t has_iface = in.u8();
+    rns::hash32 iface{};
+    in.arr(iface);
+    t.expires = in.f64();
+    const std::uint32_t n = in.u32();
+    if (!in.ok()) {
+        return "truncated header";
+    }
+    if (has_iface > 1) {
+        return "bad interface flag";
+    }
+    if (has_iface == 1) {
+        t.interface_hash = iface;
+    }
+    if (n > body.size()) { // every path takes more than a byte
+        return "path count larger than the record";
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        path_record p;
+        if (!read_path(in, p)) {
+            return "path " + std::to_string(i) + " malformed";
+        }
+        t.paths.push_back(std::move(p));
+    }
+    if (!in.at_end()) {
+        return "trailing bytes";
+    }
+    return {};
+}
+
+} // namespace
+
+std::optional<decoded_tunnels> decode_tunnels(rns::byte_view file) {
+    in_buf in(file, magic_tunnels);
+    if (!in.ok()) {
+        return std::nullopt;
+    }
+    decoded_tunnels out;
+    for (std::uint32_t i = 0; i < in.count() && in.ok(); ++i) {
+        const rns::bytes body = in.blob();
+        if (!in.ok()) {
+            break;
+        }
+        tunnel_record t;
+        if (std::string why = read_tunnel(body, t); !why.empty()) {
+            out.errors.push_back("tunnel record " + std::to_string(i) + ": " + why + ", skipped");
+            continue;
+        }
+        out.tunnels.push_back(std::move(t));
+    }
+    if (!in.ok() || !in.at_end()) {
+        return std::nullopt;
+    }
+    return out;
 }
 
 } // namespace persist

@@ -23,7 +23,7 @@ namespace {
 struct pending_barrier {
     std::shared_ptr<barrier_state> b;
     std::uint64_t seq;
-    std::uint64_t gens[3];
+    std::uint64_t gens[4];
 };
 
 } // namespace
@@ -75,17 +75,19 @@ void store::impl::run(std::promise<void>& ready) {
     load_outcome lo = load_state_dir(e, table, loaded);
 
     segment_writer segment(e, table, table_mutex);
-    snapshot_writer paths(e, "paths.snap"), known(e, "known.snap"), identity(e, "identity");
-    snapshot_writer* snaps[3] = {&paths, &known, &identity};
+    snapshot_writer paths(e, "paths.snap"), known(e, "known.snap"), identity(e, "identity"),
+        tunnels(e, "tunnels.snap");
+    snapshot_writer* snaps[4] = {&paths, &known, &identity, &tunnels};
     paths.adopt(lo.paths_file);
     known.adopt(lo.known_file);
     identity.adopt(lo.identity_file);
+    tunnels.adopt(lo.tunnels_file);
     dir_watch watch(e, lo.dir_inode);
     segment.start(lo.segment_clean, lo.segment_end);
     ready.set_value();
 
     std::uint64_t seq = 0;
-    std::uint64_t gens[3] = {0, 0, 0};
+    std::uint64_t gens[4] = {0, 0, 0, 0};
     std::deque<pending_barrier> barriers;
     bool stopping = false;
     steady::time_point stop_deadline{};
@@ -119,10 +121,15 @@ void store::impl::run(std::promise<void>& ready) {
                 k->fill(0);
                 break;
             }
+            case msg_kind::tunnels: {
+                std::unique_ptr<std::vector<tunnel_record>> v(static_cast<std::vector<tunnel_record>*>(m.payload));
+                tunnels.set(std::make_shared<const rns::bytes>(encode_tunnels(*v)), ++gens[3]);
+                break;
+            }
             case msg_kind::barrier: {
                 std::unique_ptr<std::shared_ptr<barrier_state>> b(
                     static_cast<std::shared_ptr<barrier_state>*>(m.payload));
-                barriers.push_back({std::move(*b), seq, {gens[0], gens[1], gens[2]}});
+                barriers.push_back({std::move(*b), seq, {gens[0], gens[1], gens[2], gens[3]}});
                 break;
             }
             case msg_kind::stop:
@@ -152,8 +159,8 @@ void store::impl::run(std::promise<void>& ready) {
             const pending_barrier& b = barriers.front();
             if (segment.durable_seq() < b.seq || segment.rewrite_pending() ||
                 paths.durable_generation() < b.gens[0] || known.durable_generation() < b.gens[1] ||
-                identity.durable_generation() < b.gens[2] || !paths.settled() || !known.settled() ||
-                !identity.settled()) {
+                identity.durable_generation() < b.gens[2] || tunnels.durable_generation() < b.gens[3] ||
+                !paths.settled() || !known.settled() || !identity.settled() || !tunnels.settled()) {
                 break;
             }
             b.b->finish(true);
@@ -163,9 +170,10 @@ void store::impl::run(std::promise<void>& ready) {
         if (stopping) {
             bool flushed = segment.durable_seq() == seq && !segment.rewrite_pending() &&
                            paths.durable_generation() == gens[0] && known.durable_generation() == gens[1] &&
-                           identity.durable_generation() == gens[2] && !paths.dirty() && !known.dirty() &&
-                           !identity.dirty();
-            bool quiet = segment.idle() && paths.idle() && known.idle() && identity.idle() && watch.idle();
+                           identity.durable_generation() == gens[2] && tunnels.durable_generation() == gens[3] &&
+                           !paths.dirty() && !known.dirty() && !identity.dirty() && !tunnels.dirty();
+            bool quiet = segment.idle() && paths.idle() && known.idle() && identity.idle() && tunnels.idle() &&
+                         watch.idle();
             if ((flushed || e.now >= stop_deadline) && quiet) {
                 if (!flushed) {
                     cfg.log("persist: stop deadline passed with unwritten state (see failure counters)");
@@ -191,6 +199,8 @@ void store::impl::run(std::promise<void>& ready) {
             delete static_cast<std::vector<known_destination>*>(m.payload);
         } else if (m.kind == msg_kind::identity) {
             delete static_cast<identity_key*>(m.payload);
+        } else if (m.kind == msg_kind::tunnels) {
+            delete static_cast<std::vector<tunnel_record>*>(m.payload);
         } else if (m.kind == msg_kind::barrier) {
             auto* b = static_cast<std::shared_ptr<barrier_state>*>(m.payload);
             (*b)->finish(false);
@@ -271,6 +281,10 @@ bool store::submit_known_destinations(std::vector<known_destination> known) {
 
 bool store::submit_identity(const identity_key& key) {
     return push_owned(*_impl, msg_kind::identity, new identity_key(key));
+}
+
+bool store::submit_tunnel_snapshot(std::vector<tunnel_record> tunnels) {
+    return push_owned(*_impl, msg_kind::tunnels, new std::vector<tunnel_record>(std::move(tunnels)));
 }
 
 std::optional<ratchet_record> store::ratchet_for(const rns::hash16& destination, double now) const {

@@ -33,6 +33,7 @@ struct loaded_state {
     std::vector<ratchet_record> ratchets;
     std::vector<path_record> paths;
     std::vector<known_destination> known;
+    std::vector<tunnel_record> tunnels;
     std::optional<identity_key> identity;
     load_report report;
 };
@@ -56,6 +57,7 @@ class store {
     [[nodiscard]] bool submit_path_snapshot(std::vector<path_record> paths);
     [[nodiscard]] bool submit_known_destinations(std::vector<known_destination> known);
     [[nodiscard]] bool submit_identity(const identity_key& key);
+    [[nodiscard]] bool submit_tunnel_snapshot(std::vector<tunnel_record> tunnels);
 
     /// Latest ratchet for a destination, unless older than the expiry at `now` (unix seconds).
     [[nodiscard]] std::optional<ratchet_record> ratchet_for(const rns::hash16& destination, double now) const;

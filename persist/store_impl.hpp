@@ -14,7 +14,7 @@
 
 namespace persist {
 
-enum class msg_kind : std::uint8_t { ratchet, forget, paths, known, identity, barrier, stop };
+enum class msg_kind : std::uint8_t { ratchet, forget, paths, known, identity, tunnels, barrier, stop };
 
 /// One ring entry. Ratchets travel inline (no allocation on the packet path); whole tables
 /// travel as an owned pointer that the persistence thread deletes.
@@ -64,7 +64,7 @@ struct load_outcome {
     bool segment_clean = false;
     std::uint64_t segment_end = 0;
     std::uint64_t dir_inode = 0;
-    std::shared_ptr<const rns::bytes> paths_file, known_file, identity_file;
+    std::shared_ptr<const rns::bytes> paths_file, known_file, identity_file, tunnels_file;
 };
 load_outcome load_state_dir(engine& e, ratchet_map& table, loaded_state& out);
 

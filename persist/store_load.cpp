@@ -82,7 +82,7 @@ load_outcome load_state_dir(engine& e, ratchet_map& table, loaded_state& out) {
         o.dir_inode = stx.stx_ino;
     }
     // Leftovers of an interrupted compaction or snapshot: never valid, never read.
-    for (const char* name : {"ratchets.seg.new", "paths.snap.tmp", "known.snap.tmp", "identity.tmp"}) {
+    for (const char* name : {"ratchets.seg.new", "paths.snap.tmp", "known.snap.tmp", "identity.tmp", "tunnels.snap.tmp"}) {
         std::string p = e.dir + "/" + name;
         run_sync(e.ring, [&](io_client& c) { e.ring.prep_unlink(c, p.c_str()); });
     }
@@ -130,6 +130,15 @@ load_outcome load_state_dir(engine& e, ratchet_map& table, loaded_state& out) {
     load_snapshot("paths.snap", decode_paths, out.paths, o.paths_file);
     load_snapshot("known.snap", decode_known, out.known, o.known_file);
     load_snapshot("identity", decode_identity, out.identity, o.identity_file);
+    // Tunnels: a record that does not parse is skipped with a message; the others are kept.
+    std::optional<decoded_tunnels> tunnels;
+    load_snapshot("tunnels.snap", decode_tunnels, tunnels, o.tunnels_file);
+    if (tunnels) {
+        for (std::string& why : tunnels->errors) {
+            out.report.errors.push_back("tunnels.snap: " + std::move(why));
+        }
+        out.tunnels = std::move(tunnels->tunnels);
+    }
     return o;
 }
 

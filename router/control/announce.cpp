@@ -282,6 +282,7 @@ void transport::handle_announce(iface_id in, const packet_view& p, const hash32&
     pe.random_blobs = std::move(blobs);
     pe.iface = in;
     pe.announce_hash = h;
+    record_tunnel_path(in, dest, pe, now); // spec §6.14: learned through a tunnel interface
     set_path(dest, std::move(pe));
     _path_states.erase(dest); // path state := UNKNOWN
     ++_counters.ifaces[in].announces_accepted;

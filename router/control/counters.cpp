@@ -38,6 +38,10 @@ const char* to_string(drop_reason r) noexcept {
     case drop_reason::proof_wrong_interface: return "proof_wrong_interface";
     case drop_reason::proof_unknown: return "proof_unknown";
     case drop_reason::not_for_us: return "not_for_us";
+    case drop_reason::tunnel_malformed: return "tunnel_malformed";
+    case drop_reason::tunnel_bad_signature: return "tunnel_bad_signature";
+    case drop_reason::tunnel_unknown: return "tunnel_unknown";
+    case drop_reason::tunnel_table_full: return "tunnel_table_full";
     case drop_reason::count_: break;
     }
     return "unknown";

@@ -45,6 +45,11 @@ enum class drop_reason : std::uint8_t {
     proof_wrong_interface,  ///< reverse-table proof from the wrong interface (§6.11)
     proof_unknown,          ///< proof for no reverse/link entry (a receipt we do not hold)
     not_for_us,             ///< addressed to no local destination and not in transport
+    tunnel_malformed,       ///< tunnel synthesis data not 176 bytes (spec §6.14)
+    tunnel_bad_signature,   ///< tunnel synthesis signature does not verify (spec §6.14)
+    tunnel_unknown,         ///< path learned on an interface whose tunnel is no longer in the
+                            ///< table: not recorded in it (spec §6.14)
+    tunnel_table_full,      ///< tunnel synthesis refused: the table holds max_tunnels tunnels
     count_
 };
 inline constexpr std::size_t drop_reason_count = static_cast<std::size_t>(drop_reason::count_);
@@ -76,6 +81,14 @@ struct transport_counters {
     std::uint64_t dedup_rotations = 0;
     std::uint64_t announce_verifications = 0; ///< Ed25519 verifications of announces (spec §5.2 step 3)
     std::uint64_t announce_verify_cached = 0; ///< copies of an already verified announce (no verification)
+    // Tunnels (spec §6.14).
+    std::uint64_t tunnels_established = 0;   ///< synthesis of a tunnel id not in the table
+    std::uint64_t tunnels_reappeared = 0;    ///< synthesis of a known tunnel id (paths restored)
+    std::uint64_t tunnel_paths_restored = 0; ///< paths put back on a reappeared tunnel's interface
+    std::uint64_t tunnel_paths_deprecated = 0; ///< not restored (worse or expired), removed from the tunnel
+    std::uint64_t tunnels_expired = 0;       ///< culled: past expiry or expiry too far ahead
+    std::uint64_t tunnel_paths_expired = 0;  ///< culled: older than 8 h or superseded by the active path
+    std::uint64_t tunnels_synthesized = 0;   ///< syntheses we sent on our own client interfaces
 
     [[nodiscard]] std::uint64_t drop_count(drop_reason r) const noexcept {
         return drops[static_cast<std::size_t>(r)];

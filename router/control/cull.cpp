@@ -99,21 +99,25 @@ void transport::continue_sweeps(std::size_t& budget) {
                 _rates.erase(k);
             }
             break;
-        default:
+        case 2:
             done = visit_buckets(_path_states, c.bucket, budget, _doomed,
                                  [&](const hash16& k, const path_state&) { return !_paths.contains(k); });
             for (const hash16& k : _doomed) {
                 _path_states.erase(k);
             }
             break;
+        default: // tunnels and their paths (spec §6.14), after the paths they are compared with
+            done = sweep_tunnels(c.bucket, budget, now);
+            break;
         }
         if (done) {
             c.bucket = 0;
-            c.active = ++c.table <= 2;
+            c.active = ++c.table <= 3;
         }
     }
-    // Every 300 s: the announce cache keeps what paths reference; known destinations stay while
-    // a path exists, and otherwise go when never used or unused for 8.75 days (spec §6.12, §11).
+    // Every 300 s: the announce cache keeps what paths (and tunnel paths, spec §6.14) reference;
+    // known destinations stay while a path or tunnel path exists, and otherwise go when never
+    // used or unused for 8.75 days (spec §6.12, §11).
     sweep& k = _clean_sweep;
     while (k.active && budget > 0) {
         const double now = k.now;
@@ -126,6 +130,9 @@ void transport::continue_sweeps(std::size_t& budget) {
                                      if (!dest) {
                                          return true;
                                      }
+                                     if (_tunnels.references_announce(h)) {
+                                         return false;
+                                     }
                                      const auto p = _paths.find(*dest);
                                      return p == _paths.end() || p->second.announce_hash != h;
                                  });
@@ -135,7 +142,7 @@ void transport::continue_sweeps(std::size_t& budget) {
         } else {
             _doomed.clear();
             done = visit_buckets(_known, k.bucket, budget, _doomed, [&](const hash16& d, const known_destination& e) {
-                if (_paths.contains(d) || e.last_used < 0) {
+                if (_paths.contains(d) || _tunnels.references_destination(d) || e.last_used < 0) {
                     return false;
                 }
                 return e.last_used == 0 || now - e.last_used > tc::known_destination_unused;

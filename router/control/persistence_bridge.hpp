@@ -5,12 +5,14 @@
 // - ratchets: the sink's ratchet_learned() notification (a validated announce carried a new
 //   ratchet) is forwarded here and handed to persist::store::submit_ratchet (lock-free, no
 //   allocation; a full ring is a counted drop, never a stall);
-// - path table (with the cached raw announces) and known destinations: whole-table snapshots,
-//   every `snapshot_interval` seconds from tick() and once more at shutdown();
+// - path table (with the cached raw announces), known destinations and tunnels (spec §6.14, each
+//   tunnel with its paths and their announces): whole-table snapshots, every `snapshot_interval`
+//   seconds from tick() and once more at shutdown();
 // - transport identity: mirrored into the store when it differs from what the store holds;
 // - start-up: restore() seeds the transport with what the store loaded (known destinations
-//   first, then paths with their announces, then ratchets), so a restarted router answers path
-//   requests for destinations it knew.
+//   first, then paths with their announces, then ratchets, then tunnels), so a restarted router
+//   answers path requests for destinations it knew, and a client that reconnects after the
+//   restart gets its tunnel's paths back.
 //
 // Interfaces are matched across restarts by SHA-256 of their configured name (the reference keys
 // its destination table by SHA-256(str(interface)), spec §11): a path whose interface does not
@@ -21,6 +23,7 @@
 #include "router/rns/bytes.hpp"
 
 #include <cstdint>
+#include <vector>
 
 namespace rns::control {
 
@@ -34,6 +37,10 @@ struct persistence_counters {
     std::uint64_t restored_paths_refused = 0; ///< interface gone, announce missing or invalid
     std::uint64_t restored_known = 0;
     std::uint64_t restored_ratchets = 0;
+    std::uint64_t restored_tunnels = 0;
+    std::uint64_t restored_tunnels_refused = 0; ///< expired, or none of its paths valid
+    std::uint64_t restored_tunnel_paths = 0;
+    std::uint64_t restored_tunnel_paths_refused = 0; ///< announce missing or invalid
 };
 
 struct restore_result {
@@ -41,6 +48,10 @@ struct restore_result {
     std::size_t paths_refused = 0;
     std::size_t known = 0;
     std::size_t ratchets = 0;
+    std::size_t tunnels = 0;
+    std::size_t tunnels_refused = 0;
+    std::size_t tunnel_paths = 0;
+    std::size_t tunnel_paths_refused = 0;
 };
 
 /// SHA-256 of an interface's configured name: the interface key of the persisted path records.
@@ -66,7 +77,7 @@ class persistence_bridge {
     [[nodiscard]] bool snapshot_due(double now) const noexcept {
         return _interval > 0 && _next_snapshot != 0 && now >= _next_snapshot;
     }
-    /// Snapshots the tables now (path table with cached announces, known destinations).
+    /// Snapshots the tables now (path table with cached announces, known destinations, tunnels).
     void snapshot(const transport& t);
     /// Graceful stop: final snapshot, then waits until the store made everything durable.
     [[nodiscard]] bool shutdown(const transport& t);
@@ -74,9 +85,13 @@ class persistence_bridge {
     [[nodiscard]] const persistence_counters& counters() const noexcept { return _counters; }
 
   private:
+    static std::vector<persist::tunnel_record> tunnel_records(const transport& t,
+                                                              const std::vector<hash32>& iface_hashes);
+
     persist::store& _store;
     double _interval;
     double _next_snapshot = 0;
+    bool _tunnels_written = false; ///< a tunnel snapshot was submitted (or tunnels were restored)
     persistence_counters _counters;
 };
 

@@ -7,14 +7,11 @@
 
 namespace rns::control {
 
-bool transport::restore_path(const hash16& dest, const path_entry& e, byte_view announce_raw, double now) {
-    (void)now;
-    if (!iface_usable(e.iface)) {
-        return false; // the reference skips entries whose interface is gone
-    }
+std::optional<hash32> transport::adopt_announce(const hash16& dest, byte_view announce_raw, double heard,
+                                                iface_id iface) {
     auto parsed = parse_packet(announce_raw);
     if (!parsed || parsed.packet.flags.type != packet_type::announce || !equal(parsed.packet.destination_hash, dest)) {
-        return false;
+        return std::nullopt;
     }
     announce_checks checks;
     byte_array<64> key{};
@@ -24,13 +21,13 @@ bool transport::restore_path(const hash16& dest, const path_entry& e, byte_view 
     }
     const announce_result a = validate_announce(parsed.packet, checks);
     if (!a) {
-        return false;
+        return std::nullopt;
     }
     const hash32 h = packet_hash(parsed.packet);
-    _announce_cache[h] = announce_cache_entry{bytes(announce_raw.begin(), announce_raw.end()), e.iface};
+    _announce_cache[h] = announce_cache_entry{bytes(announce_raw.begin(), announce_raw.end()), iface};
     if (!_known.contains(dest)) {
         known_destination k;
-        k.last_announce = e.timestamp;
+        k.last_announce = heard;
         k.packet_hash = h;
         k.public_key = take<64>(a.announce.public_key);
         if (a.announce.app_data_present) {
@@ -38,8 +35,20 @@ bool transport::restore_path(const hash16& dest, const path_entry& e, byte_view 
         }
         _known[dest] = std::move(k);
     }
+    return h;
+}
+
+bool transport::restore_path(const hash16& dest, const path_entry& e, byte_view announce_raw, double now) {
+    (void)now;
+    if (!iface_usable(e.iface)) {
+        return false; // the reference skips entries whose interface is gone
+    }
+    const std::optional<hash32> h = adopt_announce(dest, announce_raw, e.timestamp, e.iface);
+    if (!h) {
+        return false;
+    }
     path_entry pe = e;
-    pe.announce_hash = h;
+    pe.announce_hash = *h;
     if (pe.random_blobs.size() > tc::max_random_blobs) {
         pe.random_blobs.erase(pe.random_blobs.begin(),
                               pe.random_blobs.end() - static_cast<std::ptrdiff_t>(tc::max_random_blobs));

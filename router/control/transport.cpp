@@ -258,6 +258,9 @@ inbound_result transport::inbound(iface_id in, byte_view raw, double now, bool p
         if (p.flags.dest_type == destination_type::plain &&
             dest == transport_destinations::path_request()) {
             handle_path_request(in, p, now, res);
+        } else if (p.flags.dest_type == destination_type::plain &&
+                   dest == transport_destinations::tunnel_synthesize()) {
+            handle_tunnel_synthesize(in, p, now, res);
         } else if (!forwarded) {
             count_drop(in, drop_reason::not_for_us, res);
         }

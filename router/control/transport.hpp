@@ -16,6 +16,7 @@
 #include "router/control/random_source.hpp"
 #include "router/control/sink.hpp"
 #include "router/control/tables.hpp"
+#include "router/control/tunnel_table.hpp"
 #include "router/control/types.hpp"
 #include "router/rns/bytes.hpp"
 #include "router/rns/announce.hpp"
@@ -81,6 +82,9 @@ struct transport_options {
     std::size_t max_reverse = std::size_t{1} << 18;
     /// Verified announces remembered so that their copies need no verification (0: off).
     std::size_t announce_cache = 65536;
+    /// Tunnel table bound (the reference has none): syntheses of new tunnel ids beyond it are
+    /// dropped (tunnel_table_full) until tunnels expire.
+    std::size_t max_tunnels = 16384;
 };
 
 /// What inbound() did with a packet (the detail is in the counters).
@@ -178,6 +182,27 @@ class transport {
     void restore_ratchet(const hash16& dest, const byte_array<32>& ratchet, double received);
     [[nodiscard]] const byte_array<32>* find_ratchet(const hash16& dest) const;
 
+    // Tunnels (spec §6.14). tunnel.cpp.
+    /// Client side: interface `id` has just (re)connected. If its config wants a tunnel
+    /// (iface_config::wants_tunnel), sends a tunnel synthesis on it and returns true. Call on every
+    /// successful connection of a `--tcp-connect` (or Backbone client) interface, the first one
+    /// included, like the reference's client interfaces do.
+    bool interface_connected(iface_id id, double now);
+    /// The synthesis packet for interface `id` (a fresh random hash each call): data signed with
+    /// the transport identity, interface hash = tunnel_interface_hash(its config). Empty if `id`
+    /// is not an interface.
+    [[nodiscard]] bytes tunnel_synthesize_packet(iface_id id);
+    /// The hash a synthesis sent on an interface carries (the reference's H(str(interface))):
+    /// SHA-256 of its configured name, stable across reconnections.
+    [[nodiscard]] static hash32 tunnel_interface_hash(const iface_config& cfg);
+    [[nodiscard]] const tunnel_table& tunnels() const noexcept { return _tunnels; }
+    /// Restores a persisted tunnel (not bound to any interface until it is synthesized again).
+    /// Paths whose announce does not parse, is not for their destination or does not validate
+    /// are refused; a tunnel left without paths, expired, or expiring implausibly far ahead is
+    /// not restored. Returns the number of paths kept.
+    std::size_t restore_tunnel(const hash32& id, double expires, const std::vector<tunnel_path_seed>& paths,
+                               double now);
+
     /// Marks a path unresponsive (spec §6.6 step 5 / §6.12); exposed for tests and operators.
     void mark_path_unresponsive(const hash16& dest);
     /// Drops a path (expire_path sets its timestamp to 0; the next cull removes it).
@@ -210,6 +235,21 @@ class transport {
     /// spec §5.2 step 3 through the verified-announce cache (announce_cache.hpp).
     announce_error check_announce_signature(const packet_view& p, const announce_view& a);
     void hold_announce(iface_id in, const packet_view& p);
+
+    // tunnel.cpp (spec §6.14)
+    void handle_tunnel_synthesize(iface_id in, const packet_view& p, double now, inbound_result& res);
+    /// Transport.handle_tunnel: binds `id` to `in`; a known tunnel's paths are restored onto `in`.
+    void bind_tunnel(const hash32& id, iface_id in, double now);
+    /// A path just learned on `in` (spec §6.6 step 6): also stored in `in`'s tunnel, if any.
+    void record_tunnel_path(iface_id in, const hash16& dest, const path_entry& e, double now);
+    /// One slice of tunnel culling (spec §6.12), a table of the cull sweep (cull.cpp).
+    bool sweep_tunnels(std::size_t& bucket, std::size_t& budget, double now);
+
+    // restore.cpp
+    /// Validates a persisted announce for dest and puts it in the announce cache (and its key in
+    /// the known destinations if not known yet); its packet hash, or nullopt if refused.
+    std::optional<hash32> adopt_announce(const hash16& dest, byte_view announce_raw, double heard,
+                                         iface_id iface);
 
     // path_request.cpp (spec §6.9)
     void handle_path_request(iface_id in, const packet_view& p, double now, inbound_result& res);
@@ -295,6 +335,7 @@ class transport {
     sweep _clean_sweep;
     std::vector<hash16> _doomed;      ///< scratch: keys a slice removes
     std::vector<hash32> _doomed_announces;
+    tunnel_table _tunnels;
 
     double _next_cull = 0;
     double _next_cache_clean = 0;

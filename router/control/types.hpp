@@ -64,6 +64,9 @@ struct iface_config {
     double announce_rate_grace = 5.0;
     double announce_rate_penalty = 0.0;
     bool out = true; ///< may transmit (reference OUT)
+    /// Synthesizes a tunnel (spec §6.14) whenever it (re)connects: outgoing TCP (non-KISS) and
+    /// Backbone client interfaces (the reference's `wants_tunnel`). See transport::interface_connected.
+    bool wants_tunnel = false;
 };
 
 } // namespace rns::control
