@@ -53,6 +53,10 @@ struct io_config {
     unsigned rx_buffer_size = 4096;
     std::size_t max_frame = 2048;     ///< largest frame accepted or sent (IFAC included)
     std::size_t out_queue_bytes = 65536; ///< per-connection output queue (power of two)
+    /// A connection whose queued output has not moved for this long does not read: it is
+    /// closed (out_queue_full). Until then a full queue only drops the frame (tx_drops), as a
+    /// full NIC ring would: a reader that is merely slower than a burst keeps its connection.
+    double out_stall_s = 2.0;
     /// Bytes a connection may send without one valid frame before it is closed; 0: derived
     /// (4 maximal encoded frames).
     std::size_t garbage_limit = 0;

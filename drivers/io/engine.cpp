@@ -248,6 +248,10 @@ unsigned engine::poll(bool may_sleep) noexcept {
     }
     double t = now();
     run_client_timers(t);
+    if (t >= _next_stall_scan) { // connections whose peer stopped reading (once a second)
+        _next_stall_scan = t + 1.0;
+        close_stalled(t);
+    }
     _bufs.publish();
     unsigned wait = (may_sleep && work == 0 && _last_work == 0) ? 1 : 0;
     auto timeout = std::chrono::microseconds(_cfg.idle_wait_us);

@@ -88,6 +88,8 @@ class engine {
         unsigned peer_len = 0;
         sockaddr_storage peer{};
         double opened = 0;
+        /// Last send completion, or when the queue last went from empty to non-empty.
+        double tx_progress = 0;
         std::uint64_t since_valid = 0; ///< bytes received since the last valid frame
         std::unique_ptr<hdlc::deframer> rx;
         hdlc::deframer_counters seen{}; ///< rx counters already added to the interface's
@@ -139,6 +141,7 @@ class engine {
     unsigned _iface_ids = 0;
     std::size_t _garbage_limit = 0;
     unsigned _last_work = 0;
+    double _next_stall_scan = 0;
     bool _stopping = false;
 
     static constexpr std::uint32_t no_slot = 0xffffffffU;
@@ -166,6 +169,8 @@ class engine {
     void queue_frame(unsigned slot, byte_view packet) noexcept;
     void kick_send(unsigned slot) noexcept;
     void on_send(unsigned slot, const io_uring_cqe& c) noexcept;
+    /// Closes connections whose queued output has not moved for out_stall_s (out_queue_full).
+    void close_stalled(double t) noexcept;
     void close_stream(unsigned slot, close_reason why) noexcept;
     void on_closed(unsigned slot, int res) noexcept;
 

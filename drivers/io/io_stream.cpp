@@ -98,12 +98,18 @@ void engine::on_stream_bytes(unsigned slot, byte_view data) noexcept {
 
 void engine::queue_frame(unsigned slot, byte_view packet) noexcept {
     slot_state& s = _slots[slot];
+    const bool was_empty = s.tx.empty();
     if (!s.tx.push_frame(packet)) {
-        // The peer does not read what we send: its bounded queue is full. Close it rather than
-        // buffer without bound or hold back everyone else.
+        // The bounded queue is full: the frame is dropped. A peer whose output has not moved
+        // for out_stall_s does not read: it is closed rather than buffered without bound.
         add(stats_of(s).tx_drops, 1);
-        close_stream(slot, close_reason::out_queue_full);
+        if (now() - s.tx_progress > _cfg.out_stall_s) {
+            close_stream(slot, close_reason::out_queue_full);
+        }
         return;
+    }
+    if (was_empty) {
+        s.tx_progress = now();
     }
     add(stats_of(s).frames_out, 1);
     add(_conn_stats[s.iface].frames_out, 1);
@@ -131,9 +137,21 @@ void engine::on_send(unsigned slot, const io_uring_cqe& c) noexcept {
         return;
     }
     s.tx.consume(static_cast<std::size_t>(c.res));
+    if (c.res > 0) {
+        s.tx_progress = now();
+    }
     add(stats_of(s).bytes_out, static_cast<std::uint64_t>(c.res));
     add(_conn_stats[s.iface].bytes_out, static_cast<std::uint64_t>(c.res));
     kick_send(slot);
+}
+
+void engine::close_stalled(double t) noexcept {
+    for (unsigned slot = 0; slot < _slots.size(); ++slot) {
+        const slot_state& s = _slots[slot];
+        if (s.state == st::open && !s.tx.empty() && t - s.tx_progress > _cfg.out_stall_s) {
+            close_stream(slot, close_reason::out_queue_full);
+        }
+    }
 }
 
 void engine::close_stream(unsigned slot, close_reason why) noexcept {

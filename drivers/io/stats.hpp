@@ -34,7 +34,7 @@ enum class close_reason : std::uint8_t {
     error,           ///< receive or send failed (reset, refused, ...)
     timeout,         ///< dead peer: keepalive or TCP_USER_TIMEOUT expired (ETIMEDOUT)
     no_valid_frames, ///< too many bytes without one valid frame (garbage)
-    out_queue_full,  ///< the peer does not read: its bounded output queue filled
+    out_queue_full,  ///< the peer does not read: its queued output did not move for out_stall_s
     refused_flapping,///< listener hygiene: the source reconnects too often (spec §10.1)
     refused_limit,   ///< listener hygiene: per-listener connection limit reached
     shutdown,        ///< the io thread stopped

@@ -208,6 +208,7 @@ TEST_CASE("tcp listener: a peer that never reads is closed; a good peer on the s
     const std::uint16_t port = free_port();
     auto cfg = listener_config(port);
     cfg.out_queue_bytes = 8192;
+    cfg.out_stall_s = 0.2; // output that has not moved for 0.2 s: the peer does not read
     rns::io::io_thread io(std::move(cfg), seam);
 
     int lazy = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -229,7 +230,9 @@ TEST_CASE("tcp listener: a peer that never reads is closed; a good peer on the s
     const bytes big = test_packet(1000, 5);
     std::size_t rounds = 0;
     bool lazy_closed = false;
-    for (; rounds < 2000 && !lazy_closed; ++rounds) {
+    // Until the lazy peer's output has been stuck for out_stall_s (bounded: 5 s).
+    const auto give_up = std::chrono::steady_clock::now() + 5s;
+    for (; std::chrono::steady_clock::now() < give_up && !lazy_closed; ++rounds) {
         for (int i = 0; i < 8; ++i) {
             seam.send(lazy_id, big);
         }
