@@ -239,8 +239,10 @@ void io_bridge::up(const io::iface_event& e, double now) {
         // announce_cap 2 (spec §10.5).
         cfg.announce_cap = 2.0;
     } else {
-        cfg.name = base;
+        cfg.name = base; // stable across reconnections: the tunnel's interface hash (spec §6.14)
     }
+    // A client synthesizes a tunnel on every (re)connection, like the reference's TCP client.
+    cfg.wants_tunnel = e.kind == io::iface_kind::tcp_client;
     const control::iface_id id = _transport->add_interface(cfg, now);
     // Set even when null: the id may have belonged to another interface (spec §9.3 either way).
     _dp.ifac_keys.at(id) = key(e.kind, e.config);
@@ -256,6 +258,9 @@ void io_bridge::up(const io::iface_event& e, double now) {
         _peer_by_rns.resize(id + 1u);
     }
     _peer_by_rns[id] = peer;
+    if (cfg.wants_tunnel) {
+        (void)_transport->interface_connected(id, now);
+    }
 }
 
 void io_bridge::down(const io::iface_event& e, double now) {
