@@ -161,6 +161,8 @@ class transport {
     [[nodiscard]] const packet_hashes& hashes() const noexcept { return _hashes; }
     [[nodiscard]] std::size_t queued_announce_count(iface_id id) const;
     [[nodiscard]] std::size_t held_announce_count(iface_id id) const;
+    /// False once remove_interface ran (nothing is sent on it any more).
+    [[nodiscard]] bool interface_active(iface_id id) const noexcept { return iface_usable(id); }
     [[nodiscard]] const std::unordered_map<hash16, path_entry, array_hash>& paths() const noexcept {
         return _paths;
     }

@@ -23,6 +23,12 @@ std::map<std::string, node_totals> collect_node_stats(const dataplane& dp) {
             t.objs += node->total_objs;
             t.cycles += node->total_cycles;
         }
+        // rte_graph_walk walks the source nodes from cir_start[head] (head = -source count, as
+        // an unsigned) up to cir_start[-1]; the pending streams follow from cir_start[0].
+        for (auto i = static_cast<std::int32_t>(graph->head); i < 0; ++i) {
+            const auto* node = static_cast<const rte_node*>(RTE_PTR_ADD(graph, graph->cir_start[i]));
+            out[node->name].source = true;
+        }
     }
     return out;
 }

@@ -14,6 +14,10 @@ struct node_totals {
     std::uint64_t calls = 0;
     std::uint64_t objs = 0;
     std::uint64_t cycles = 0;
+    /// A source node (polled every graph walk, e.g. eth_rx): its calls and cycles include the
+    /// polls that found nothing, so cycles / packets is not the cost of a packet. Every other
+    /// node is called only with packets queued for it (rte_graph_walk's pending streams).
+    bool source = false;
 };
 
 /// Node name (clones keep their full name, e.g. "eth_rx-p0q0") → totals over all graphs.

@@ -1,12 +1,17 @@
 #include "router/ctlplane/telemetry.hpp"
+#include "router/ctlplane/telemetry_snapshot.hpp"
 
 #include "router/datapath/drop.hpp"
 #include "router/datapath/fast_tables.hpp"
 #include "router/ctlplane/graph_stats.hpp"
+#include "router/rns/ifac.hpp"
+
+#include <arpa/inet.h>
 
 #include <rte_cycles.h>
 #include <rte_telemetry.h>
 
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -18,34 +23,11 @@ namespace rns::ctlplane {
 
 using namespace rns::datapath;
 
+std::mutex telemetry_mutex;
+snapshot telemetry_snap;
+
 namespace {
 
-struct iface_snapshot {
-    std::string name;
-    std::string peer; ///< kernel interfaces: the remote (TCP) or local (UDP) address
-    std::uint64_t rx[4]{};
-    std::uint64_t tx[4]{};
-    std::uint64_t announces_accepted = 0;
-    std::uint64_t announces_rebroadcast = 0;
-    std::uint64_t announces_rate_limited = 0;
-    std::uint64_t forwarded = 0;
-    std::uint64_t forwarded_fast = 0;
-    std::uint64_t drops = 0;
-    std::uint64_t path_requests_received = 0;
-    std::uint64_t path_requests_sent = 0;
-    std::uint64_t path_responses_sent = 0;
-};
-
-struct snapshot {
-    std::string transport_id;
-    std::map<std::string, node_totals> nodes;
-    std::vector<std::pair<std::string, std::uint64_t>> stats;
-    std::vector<iface_snapshot> ifaces;
-    std::vector<std::pair<std::string, std::uint64_t>> control_drops;
-};
-
-std::mutex g_mutex;
-snapshot g_snap;
 bool g_registered = false;
 
 // DPDK telemetry refuses names with characters other than [A-Za-z0-9_/] (-EINVAL), e.g. the
@@ -78,19 +60,19 @@ rte_tel_data* add_dict(rte_tel_data* d, std::string_view name) {
 }
 
 int cmd_stats(const char*, const char*, rte_tel_data* d) {
-    std::lock_guard lock(g_mutex);
+    std::lock_guard lock(telemetry_mutex);
     rte_tel_data_start_dict(d);
-    rte_tel_data_add_dict_string(d, "transport_id", g_snap.transport_id.c_str());
-    for (const auto& [k, v] : g_snap.stats) {
+    rte_tel_data_add_dict_string(d, "transport_id", telemetry_snap.transport_id.c_str());
+    for (const auto& [k, v] : telemetry_snap.stats) {
         rte_tel_data_add_dict_u64(d, k.c_str(), v);
     }
     return 0;
 }
 
 int cmd_nodes(const char*, const char*, rte_tel_data* d) {
-    std::lock_guard lock(g_mutex);
+    std::lock_guard lock(telemetry_mutex);
     rte_tel_data_start_dict(d);
-    for (const auto& [name, t] : g_snap.nodes) {
+    for (const auto& [name, t] : telemetry_snap.nodes) {
         rte_tel_data* n = add_dict(d, name);
         if (n == nullptr) {
             continue;
@@ -98,24 +80,25 @@ int cmd_nodes(const char*, const char*, rte_tel_data* d) {
         rte_tel_data_add_dict_u64(n, "calls", t.calls);
         rte_tel_data_add_dict_u64(n, "packets", t.objs);
         rte_tel_data_add_dict_u64(n, "cycles", t.cycles);
+        rte_tel_data_add_dict_u64(n, "source", t.source ? 1 : 0);
     }
     return 0;
 }
 
 int cmd_drops(const char*, const char*, rte_tel_data* d) {
-    std::lock_guard lock(g_mutex);
+    std::lock_guard lock(telemetry_mutex);
     rte_tel_data_start_dict(d);
     for (std::size_t i = 0; i < drop_reason_count; ++i) {
         const auto r = static_cast<drop_reason>(i);
-        const auto it = g_snap.nodes.find(drop_node_name(r));
+        const auto it = telemetry_snap.nodes.find(drop_node_name(r));
         rte_tel_data* n = add_dict(d, drop_node_name(r));
         if (n == nullptr) {
             continue;
         }
-        rte_tel_data_add_dict_u64(n, "packets", it == g_snap.nodes.end() ? 0 : it->second.objs);
+        rte_tel_data_add_dict_u64(n, "packets", it == telemetry_snap.nodes.end() ? 0 : it->second.objs);
         rte_tel_data_add_dict_string(n, "description", drop_description(r));
     }
-    for (const auto& [name, v] : g_snap.control_drops) {
+    for (const auto& [name, v] : telemetry_snap.control_drops) {
         rte_tel_data_add_dict_u64(d, tel_name("control_" + name).c_str(), v);
     }
     return 0;
@@ -123,10 +106,10 @@ int cmd_drops(const char*, const char*, rte_tel_data* d) {
 
 int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
     static const char* const types[4] = {"data", "announce", "linkrequest", "proof"};
-    std::lock_guard lock(g_mutex);
+    std::lock_guard lock(telemetry_mutex);
     rte_tel_data_start_dict(d);
-    for (std::size_t i = 0; i < g_snap.ifaces.size(); ++i) {
-        const iface_snapshot& s = g_snap.ifaces[i];
+    for (std::size_t i = 0; i < telemetry_snap.ifaces.size(); ++i) {
+        const iface_snapshot& s = telemetry_snap.ifaces[i];
         rte_tel_data* n = add_dict(d, std::to_string(i));
         if (n == nullptr) {
             continue;
@@ -148,13 +131,115 @@ int cmd_ifaces(const char*, const char*, rte_tel_data* d) {
         rte_tel_data_add_dict_u64(n, "path_requests_received", s.path_requests_received);
         rte_tel_data_add_dict_u64(n, "path_requests_sent", s.path_requests_sent);
         rte_tel_data_add_dict_u64(n, "path_responses_sent", s.path_responses_sent);
+        rte_tel_data_add_dict_string(n, "kind", s.kind.c_str());
+        if (!s.peer.empty()) {
+            rte_tel_data_add_dict_string(n, "peer", s.peer.c_str());
+        }
+        rte_tel_data_add_dict_string(n, "mode", s.mode.c_str());
+        rte_tel_data_add_dict_string(n, "state", s.active ? "up" : "removed");
+        rte_tel_data_add_dict_u64(n, "bitrate", s.bitrate);
+        rte_tel_data_add_dict_u64(n, "ifac_size", s.ifac_size);
+        rte_tel_data_add_dict_u64(n, "rx_bytes", s.rx_bytes);
+        rte_tel_data_add_dict_u64(n, "tx_bytes", s.tx_bytes);
+        rte_tel_data_add_dict_u64(n, "announces_held", s.announces_held);
+        rte_tel_data_add_dict_u64(n, "held_announces", s.held_announces);
+        rte_tel_data_add_dict_u64(n, "queued_announces", s.queued_announces);
+        // Rates in announces per hour, integral (telemetry in 22.11 has no floating point).
+        rte_tel_data_add_dict_u64(n, "rx_announces_per_hour", static_cast<std::uint64_t>(s.rx_announce_rate * 3600));
+        rte_tel_data_add_dict_u64(n, "tx_announces_per_hour", static_cast<std::uint64_t>(s.tx_announce_rate * 3600));
     }
     return 0;
 }
 
+int cmd_crypto(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(telemetry_mutex);
+    rte_tel_data_start_dict(d);
+    for (const auto& [k, v] : telemetry_snap.crypto_names) {
+        rte_tel_data_add_dict_string(d, k.c_str(), v.c_str());
+    }
+    for (const auto& [k, v] : telemetry_snap.crypto) {
+        rte_tel_data_add_dict_u64(d, k.c_str(), v);
+    }
+    for (const auto& [k, v] : telemetry_snap.crypto_rates) {
+        rte_tel_data_add_dict_u64(d, k.c_str(), static_cast<std::uint64_t>(v));
+    }
+    return 0;
+}
+
+std::string ip_text(int family, const void* addr) {
+    char buf[INET6_ADDRSTRLEN];
+    ::inet_ntop(family, addr, buf, sizeof buf);
+    return buf;
+}
+
+// Kind, peer, mode, state, bitrate, IFAC, bytes and announce queues of interface id.
+void describe_iface(const dataplane& dp, control_plane& cp, control::iface_id id, iface_snapshot& is) {
+    const control::transport& t = cp.transport();
+    const control::iface_config& cfg = t.interface_config(id);
+    const auto& c = t.counters().ifaces[id];
+    const udp_iface_spec* spec = cp.iface_spec(id);
+    if (spec != nullptr && spec->listen_udp != 0) {
+        is.kind = "dpdk_udp";
+        std::string addr = spec->ipv6 ? "[" + ip_text(AF_INET6, spec->ip6.data()) + "]"
+                                      : ip_text(AF_INET, &spec->ip4);
+        addr += ":" + std::to_string(ntohs(spec->udp));
+        is.peer = spec->broadcast ? "broadcast " + addr : addr;
+    } else {
+        is.kind = "kernel";
+    }
+    is.mode = control::to_string(cfg.mode);
+    is.active = t.interface_active(id);
+    is.bitrate = cfg.bitrate;
+    is.ifac_size = dp.ifac_keys[id] != nullptr ? dp.ifac_keys[id]->size() : 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+        is.rx_bytes += c.rx_bytes[k];
+        is.tx_bytes += c.tx_bytes[k];
+    }
+    is.announces_held = c.announces_held;
+    is.held_announces = t.held_announce_count(id);
+    is.queued_announces = t.queued_announce_count(id);
+}
+
+// Per-interface announce rates and the crypto section (engines, work, rates).
+void add_rates(const dataplane& dp, control_plane& cp, counter_rates& rates, double now, snapshot& s) {
+    // Announce rates per interface (the reference's rnstatus shows them as frequencies), and the
+    // crypto engines' work.
+    std::vector<std::uint64_t> v;
+    for (const iface_snapshot& is : s.ifaces) {
+        v.push_back(is.rx[1]);
+        v.push_back(is.tx[1]);
+    }
+    const auto it = s.nodes.find("packet_hash");
+    const std::uint64_t hashes = it == s.nodes.end() ? 0 : it->second.objs;
+    const auto& tc = cp.transport().counters();
+    v.push_back(hashes);
+    v.push_back(tc.announce_verifications);
+    v.push_back(tc.announce_verify_cached);
+    const std::vector<double> r = rates.update(now, std::move(v));
+    for (std::size_t i = 0; i < s.ifaces.size(); ++i) {
+        s.ifaces[i].rx_announce_rate = r[2 * i];
+        s.ifaces[i].tx_announce_rate = r[2 * i + 1];
+    }
+    const std::size_t k = 2 * s.ifaces.size();
+    // The packet hash engine every worker chose at start-up (sha256_batch::fastest); announce
+    // signatures are verified one at a time with libsodium (crypto/ed25519.cpp).
+    s.crypto_names = {{"packet_hash_engine", dp.workers.empty() ? "" : dp.workers.front()->hasher->name()},
+                      {"announce_verify_engine", "libsodium"}};
+    const std::uint64_t cycles = it == s.nodes.end() ? 0 : it->second.cycles;
+    s.crypto = {{"packet_hashes", hashes},
+                {"packet_hash_cycles", cycles},
+                {"announce_verifications", tc.announce_verifications},
+                {"announce_verify_cached", tc.announce_verify_cached}};
+    s.crypto_rates = {{"packet_hashes_per_s", r[k]},
+                      {"announce_verifications_per_s", r[k + 1]},
+                      {"announce_verify_cached_per_s", r[k + 2]}};
+}
+
 } // namespace
 
-telemetry::telemetry(const dataplane& dp, control_plane& cp) : _dp(dp), _cp(cp) {
+telemetry::telemetry(const dataplane& dp, control_plane& cp)
+    : _dp(dp), _cp(cp),
+      _started(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()) {
     if (!g_registered) {
         // Registration fails only when telemetry is disabled (--no-telemetry): then nothing to do.
         (void)rte_telemetry_register_cmd("/rns/stats", cmd_stats, "Router totals and table sizes");
@@ -162,16 +247,19 @@ telemetry::telemetry(const dataplane& dp, control_plane& cp) : _dp(dp), _cp(cp) 
                                          "Per graph node: calls, packets, cycles (all workers)");
         (void)rte_telemetry_register_cmd("/rns/drops", cmd_drops, "Drops by reason, with descriptions");
         (void)rte_telemetry_register_cmd("/rns/ifaces", cmd_ifaces, "Per RNS interface counters");
+        (void)rte_telemetry_register_cmd("/rns/crypto", cmd_crypto,
+                                         "Crypto engines, their work and rates (per second, 10 s)");
         g_registered = true;
     }
 }
 
 telemetry::~telemetry() {
-    std::lock_guard lock(g_mutex);
-    g_snap = {};
+    std::lock_guard lock(telemetry_mutex);
+    telemetry_snap = {};
 }
 
 void telemetry::publish(double now) {
+    _paths.serve(_cp.transport());
     if (now - _last < 0.25) {
         return;
     }
@@ -262,6 +350,8 @@ void telemetry::publish(double now) {
     s.stats.emplace_back("rx_announces", rx_announces);
     // When this snapshot was taken (unix ms), so readers can turn two samples into rates.
     s.stats.emplace_back("published_ms", static_cast<u64>(now * 1000.0));
+    s.stats.emplace_back("started_ms", static_cast<u64>(_started * 1000.0));
+    s.stats.emplace_back("uptime_s", static_cast<u64>(now > _started ? now - _started : 0));
     for (std::size_t i = 0; i < t.counters().ifaces.size(); ++i) {
         const auto& c = t.counters().ifaces[i];
         iface_snapshot is;
@@ -286,14 +376,16 @@ void telemetry::publish(double now) {
         for (auto v : c.drops) {
             is.drops += v;
         }
+        describe_iface(_dp, _cp, static_cast<control::iface_id>(i), is);
         s.ifaces.push_back(std::move(is));
     }
+    add_rates(_dp, _cp, _rates, now, s);
     for (std::size_t i = 0; i < control::drop_reason_count; ++i) {
         s.control_drops.emplace_back(control::to_string(static_cast<control::drop_reason>(i)),
                                      t.counters().drops[i]);
     }
-    std::lock_guard lock(g_mutex);
-    g_snap = std::move(s);
+    std::lock_guard lock(telemetry_mutex);
+    telemetry_snap = std::move(s);
 }
 
 } // namespace rns::ctlplane

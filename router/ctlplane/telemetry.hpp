@@ -9,10 +9,16 @@
 //   /rns/drops   per drop node: packets and the reason's description
 //   /rns/ifaces  per interface: name, peer address (kernel interfaces), rx/tx packets by type, announces, forwarded, drops, path
 //                requests received and sent, path responses sent
+//   /rns/crypto  the packet hash and announce verification engines, their work and rates
+//   /rns/paths   the path table, a page at a time (telemetry_paths.hpp)
+// /rns/ifaces also says each interface's kind, peer, mode, state, bitrate, IFAC size, bytes and
+// announce rates; /rns/stats the uptime; /rns/nodes which nodes are sources (polled when idle).
 // These are the counters the router prints at stop, and what the tests read.
 
 #include "router/ctlplane/control_plane.hpp"
 #include "router/ctlplane/io_bridge.hpp"
+#include "router/ctlplane/counter_rates.hpp"
+#include "router/ctlplane/telemetry_paths.hpp"
 #include "router/datapath/dataplane.hpp"
 
 namespace rns::ctlplane {
@@ -34,6 +40,9 @@ class telemetry {
     control_plane& _cp;
     double _last = 0;
     const io_bridge* _io = nullptr;
+    double _started = 0; ///< wall clock at construction (uptime)
+    counter_rates _rates;
+    path_listing _paths;
 };
 
 } // namespace rns::ctlplane

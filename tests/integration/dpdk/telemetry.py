@@ -14,38 +14,20 @@ router answers with JSON {"<command>": <value>}.
 """
 import json
 import os
-import socket
 import sys
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "..", "tools"))
+import rns_telemetry  # noqa: E402  (the one telemetry client: tools/rns_telemetry.py)
 
 COMMANDS = ("stats", "nodes", "drops", "ifaces", "io")
 
 
-def runtime_dir(prefix):
-    base = os.environ.get("RUNTIME_DIRECTORY") or ("/var/run/dpdk" if os.geteuid() == 0 else
-                                                   os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk"))
-    return os.path.join(base, prefix)
-
-
 def query(prefix, commands, tries=5):
-    path = os.path.join(runtime_dir(prefix), "dpdk_telemetry.v2")
-    last = None
-    for _ in range(tries):
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-                s.settimeout(5)
-                s.connect(path)
-                info = json.loads(s.recv(1 << 16).decode())
-                size = int(info.get("max_output_len", 1 << 16))
-                out = {}
-                for c in commands:
-                    s.send(("/rns/" + c).encode())
-                    out[c] = json.loads(s.recv(size).decode())["/rns/" + c]
-                return out
-        except (OSError, ValueError, KeyError) as e:  # slow start on a loaded machine
-            last = e
-            time.sleep(0.5)
-    raise SystemExit(f"telemetry {path}: {last}")
+    try:
+        answers = rns_telemetry.query(prefix, ["/rns/" + c for c in commands], tries=tries)
+    except rns_telemetry.NotRunning as e:  # slow start on a loaded machine: tries exhausted
+        raise SystemExit(f"telemetry {rns_telemetry.socket_path(prefix)}: {e}")
+    return {c: answers["/rns/" + c] for c in commands}
 
 
 def get(snapshot, section, key, field=None):
