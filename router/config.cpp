@@ -210,6 +210,8 @@ const char* rest_usage() noexcept {
            "                         0: off)\n"
            "  --run-seconds SEC      stop by itself after SEC seconds (tests)\n"
            "  --ready-file FILE      write the transport id there once running (tests)\n"
+           "  --prometheus ADDR:PORT serve GET /metrics (Prometheus text format) there, e.g.\n"
+           "                         127.0.0.1:9242 or [::1]:9242; from its own thread\n"
            "  --slow-path-only       every RNS packet goes through the control plane (testing)\n"
            "  --help                 this text\n"
            "\n"
@@ -281,6 +283,15 @@ router_flags parse_router_flags(int argc, char** argv) {
         } else if (a == "--tcp-listen" || a == "--tcp-connect" || a == "--udp-listen" ||
                    a == "--max-connections") {
             (void)parse_kernel_iface_flag(f.kernel, std::string(a), value());
+        } else if (a == "--prometheus") {
+            // ADDR:PORT or [IPv6]:PORT (the address is checked by parse_peer's rules).
+            const std::string v = value();
+            const peer_flag p = parse_peer(v, false, false, "--prometheus");
+            if (p.udp == 0) {
+                bad("--prometheus: port 0");
+            }
+            f.prometheus_addr = p.ipv6 ? v.substr(1, v.rfind(':') - 2) : v.substr(0, v.rfind(':'));
+            f.prometheus_port = ntohs(p.udp);
         } else if (a == "--slow-path-only") {
             f.slow_path_only = true;
         } else if (a == "--help" || a == "-h") {

@@ -63,6 +63,10 @@ struct router_flags {
     bool slow_path_only = false;    ///< classify punts everything (equality tests)
     /// Kernel-socket interfaces of the io thread (--tcp-listen, --tcp-connect, --udp-listen).
     kernel_iface_flags kernel;
+    /// --prometheus ADDR:PORT: serve /metrics there (prometheus_port 0: off). ADDR is an IPv4 or
+    /// IPv6 address (given as [IPv6]:PORT), without brackets here.
+    std::string prometheus_addr;
+    std::uint16_t prometheus_port = 0;
     bool help = false;
 };
 

@@ -108,6 +108,7 @@ int run(router::eal_session& eal, int argc, char** argv) {
     const auto persistence = ctlplane::router_persistence::start(popts, cp, transport_key, wall_now());
     ctlplane::telemetry tel(dp, cp);
     tel.set_peers(kernel.bridge());
+    const router::metrics_endpoint metrics(flags); // reads what tel publishes
 
     datapath::worker_pool workers(dp, main_is_worker, g_quit);
     if (!flags.ready_file.empty()) {

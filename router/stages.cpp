@@ -226,4 +226,13 @@ byte_array<64> load_transport_key(const router_flags& flags) {
     return loaded.id->private_key();
 }
 
+metrics_endpoint::metrics_endpoint(const router_flags& flags) {
+    if (flags.prometheus_port != 0) {
+        _server = std::make_unique<ctlplane::prometheus_server>(flags.prometheus_addr, flags.prometheus_port);
+        std::printf("prometheus: /metrics on %s port %u\n", flags.prometheus_addr.c_str(), flags.prometheus_port);
+    }
+}
+
+metrics_endpoint::~metrics_endpoint() = default;
+
 } // namespace rns::router

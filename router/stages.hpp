@@ -7,6 +7,7 @@
 #include "router/config.hpp"
 #include "router/ctlplane/control_plane.hpp"
 #include "router/ctlplane/io_bridge.hpp"
+#include "router/ctlplane/prometheus.hpp"
 #include "router/datapath/dataplane.hpp"
 #include "router/datapath/graph_setup.hpp"
 #include "router/rns/ifac.hpp"
@@ -118,5 +119,19 @@ class kernel_interfaces {
 /// The transport identity's private key: --identity-file, else <state_dir>/transport_identity
 /// (created if absent). Throws when it can be neither read nor created.
 [[nodiscard]] byte_array<64> load_transport_key(const router_flags& flags);
+
+/// --prometheus: the /metrics listener and its thread (router/ctlplane/prometheus.hpp), started
+/// after telemetry; the destructor stops the thread. Without the flag it holds nothing. Throws
+/// (the address named) when it cannot listen.
+class metrics_endpoint {
+  public:
+    explicit metrics_endpoint(const router_flags& flags);
+    ~metrics_endpoint();
+    metrics_endpoint(const metrics_endpoint&) = delete;
+    metrics_endpoint& operator=(const metrics_endpoint&) = delete;
+
+  private:
+    std::unique_ptr<ctlplane::prometheus_server> _server;
+};
 
 } // namespace rns::router

@@ -33,6 +33,11 @@ int cmd_persist(const char*, const char*, rte_tel_data* d) {
 
 } // namespace
 
+std::vector<std::pair<std::string, std::uint64_t>> persistence_values() {
+    std::lock_guard lock(g_mutex);
+    return g_values;
+}
+
 router_persistence::router_persistence(std::unique_ptr<persist::store> store, double snapshot_interval,
                                        control_plane& cp)
     : _store(std::move(store)), _bridge(*_store, snapshot_interval), _cp(cp) {}

@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace rns::ctlplane {
 
@@ -51,5 +53,8 @@ class router_persistence {
     double _last_publish = 0;
     bool _stopped = false;
 };
+
+/// The /rns/persist values as last published (empty without persistence); any thread.
+[[nodiscard]] std::vector<std::pair<std::string, std::uint64_t>> persistence_values();
 
 } // namespace rns::ctlplane

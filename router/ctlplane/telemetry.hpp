@@ -21,7 +21,24 @@
 #include "router/ctlplane/telemetry_paths.hpp"
 #include "router/datapath/dataplane.hpp"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace rns::ctlplane {
+
+/// One figure of the latest published snapshot, for exporters in other formats (Prometheus):
+/// the same numbers /rns/stats, /rns/nodes, /rns/drops, /rns/ifaces and /rns/crypto serve.
+struct metric {
+    std::string name;     ///< family, without a prefix: "interface_rx_packets"
+    bool counter = false; ///< only ever grows (a counter); else a gauge
+    std::string help;
+    std::vector<std::pair<std::string, std::string>> labels;
+    std::string value;    ///< as text: integers exactly
+};
+
+/// Any thread (takes the snapshot's mutex): every figure of the latest snapshot.
+[[nodiscard]] std::vector<metric> telemetry_metrics();
 
 class telemetry {
   public:

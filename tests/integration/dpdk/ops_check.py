@@ -6,6 +6,9 @@ traffic a test sent (test_ops.sh). Prints ok:/FAIL: lines; exit status 1 if any 
       rnsctl --json status / paths / nodes / crypto against /rns/... read before and after it,
       and against the traffic: SENT data packets from A to DEST (behind interface IFACE_B), each
       proved back to A (IFACE_A), one announce of DEST heard on IFACE_B.
+  ops_check.py prometheus URL PREFIX SENT IFACE_A IFACE_B
+      GET URL (/metrics) parsed by prom_parse.py, against /rns/... read before and after it and
+      against the same traffic.
 
 Counters only grow, so a figure read between two raw telemetry reads must lie between them
 (equal when nothing moved); the router publishes every 250 ms, so the reads come 0.6 s apart.
@@ -15,8 +18,11 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import prom_parse  # noqa: E402
 import telemetry  # noqa: E402
 
 FAILS = []
@@ -114,7 +120,9 @@ def check_rnsctl(exe, prefix, ready, dest, sent, ia, ib):
           mine[0]["interface"] == b["name"] and mine[0]["next_hop"] == dest)
     check("paths: as many as /rns/stats paths", len(paths["paths"]) == paths["total"] == after["stats"]["paths"])
     check("paths: expiry in the future (7 days, spec §6.1)", mine and mine[0]["expires"] > time.time() + 6 * 86400)
-    check("paths DEST: exactly that path", one["paths"] == mine)
+    # (timestamp is the path's last use, refreshed by forwarding between the two reads)
+    fixed = lambda rows: [{k: v for k, v in r.items() if k != "timestamp"} for r in rows]  # noqa: E731
+    check("paths DEST: exactly that path", fixed(one["paths"]) == fixed(mine))
     by = {n["node"]: n for n in nodes["nodes"]}
     for name in ("forward", "proof_forward", "packet_hash"):
         check(f"nodes: {name} packets between the raw reads",
@@ -136,9 +144,76 @@ def check_rnsctl(exe, prefix, ready, dest, sent, ia, ib):
           {k[5:]: v["description"] for k, v in raw_drops.items() if isinstance(v, dict)})
 
 
+def check_prometheus(url, prefix, sent, ia, ib):
+    settle(prefix, sent, ia, ib)
+    before = raw(prefix)
+    with urllib.request.urlopen(url, timeout=10) as r:
+        ctype = r.headers.get("Content-Type", "")
+        text = r.read().decode()
+    after = raw(prefix)
+    check("prometheus: text format 0.0.4", ctype.startswith("text/plain") and "version=0.0.4" in ctype)
+    try:
+        p = prom_parse.parse(text)
+    except ValueError as e:
+        check(f"prometheus: the output parses ({e})", False)
+        return
+    check("prometheus: the output parses", True)
+    check("prometheus: every family is rnsrouter_..., typed, counters end in _total",
+          all(n.startswith("rnsrouter_") for n in p["types"]) and
+          all(n.endswith("_total") == (t == "counter") for n, t in p["types"].items()) and
+          all(s[0] in p["types"] for s in p["samples"]))
+
+    def sample(name, **labels):
+        got = [v for n, l, v in p["samples"] if n == name and all(l.get(k) == x for k, x in labels.items())]
+        return got[0] if len(got) == 1 else None
+
+    check("prometheus: transport id label as telemetry",
+          sample("rnsrouter_info", transport_id=after["stats"]["transport_id"]) == 1)
+    for name in ("forward", "proof_forward", "packet_hash", "eth_rx_p0q0"):
+        tel_name = name
+        prom_name = {"eth_rx_p0q0": "eth_rx-p0q0"}.get(name, name)
+        got = sample("rnsrouter_node_packets_total", node=prom_name)
+        check(f"prometheus: node {prom_name} packets between the raw reads",
+              got is not None and between(node(before, tel_name), got, node(after, tel_name)))
+    for k in ("paths", "interfaces", "announces_accepted", "rx_announces"):
+        kind = p["types"].get("rnsrouter_" + k) or p["types"].get("rnsrouter_" + k + "_total")
+        got = sample("rnsrouter_" + k) if kind == "gauge" else sample("rnsrouter_" + k + "_total")
+        check(f"prometheus: {k} between the raw reads", got is not None and
+              between(before["stats"][k], got, after["stats"][k]))
+    for i in (ia, ib):
+        lo, hi = before["ifaces"][str(i)], after["ifaces"][str(i)]
+        for t in TYPES:
+            got = sample("rnsrouter_interface_rx_packets_total", id=str(i), type=t, interface=hi["name"])
+            check(f"prometheus: interface {i} rx {t} between the raw reads",
+                  got is not None and between(lo["rx_" + t], got, hi["rx_" + t]))
+        got = sample("rnsrouter_interface_forwarded_fast_total", id=str(i))
+        check(f"prometheus: interface {i} fast forwards between the raw reads",
+              got is not None and between(lo["forwarded_fast"], got, hi["forwarded_fast"]))
+    for k, v in after["drops"].items():
+        if isinstance(v, dict):
+            got = sample("rnsrouter_datapath_drops_total", reason=k[5:])
+            check(f"prometheus: drop {k[5:]} between the raw reads",
+                  got is not None and between(before["drops"][k]["packets"], got, v["packets"]))
+    b_out = (sample("rnsrouter_interface_forwarded_fast_total", id=str(ib)) or 0) + \
+        (sample("rnsrouter_interface_forwarded_by_control_total", id=str(ib)) or 0)
+    a_out = (sample("rnsrouter_interface_forwarded_fast_total", id=str(ia)) or 0) + \
+        (sample("rnsrouter_interface_forwarded_by_control_total", id=str(ia)) or 0)
+    check(f"prometheus: the {sent} data packets left on B's interface, their proofs on A's",
+          b_out >= sent and a_out >= sent)
+    check("prometheus: B's announce counted on B's interface",
+          (sample("rnsrouter_interface_rx_packets_total", id=str(ib), type="announce") or 0) >= 1)
+    try:
+        urllib.request.urlopen(url.replace("/metrics", "/other"), timeout=10)
+        check("prometheus: another path is 404", False)
+    except urllib.error.HTTPError as e:
+        check("prometheus: another path is 404", e.code == 404)
+
+
 def main(argv):
     if len(argv) == 9 and argv[1] == "rnsctl":
         check_rnsctl(argv[2], argv[3], argv[4], argv[5], int(argv[6]), int(argv[7]), int(argv[8]))
+    elif len(argv) == 7 and argv[1] == "prometheus":
+        check_prometheus(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))
     else:
         raise SystemExit(__doc__)
     return 1 if FAILS else 0
