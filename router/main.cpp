@@ -114,6 +114,7 @@ int run(router::eal_session& eal, int argc, char** argv) {
     if (!flags.ready_file.empty()) {
         std::ofstream(flags.ready_file) << to_hex(cp.transport().transport_id()) << "\n";
     }
+    router::notify_service_manager("READY=1");
     ctlplane::control_loop_options opt;
     opt.start = start;
     opt.status_interval = flags.status_interval;
@@ -122,6 +123,7 @@ int run(router::eal_session& eal, int argc, char** argv) {
     ctlplane::run_control_loop(dp, cp, persistence.get(), tel, workers.main_worker(), opt, g_quit);
 
     std::printf("rnsrouter: stopping\n");
+    router::notify_service_manager("STOPPING=1");
     kernel.stop(wall_now()); // every socket closed; its interfaces removed
     if (persistence) {
         persistence->stop(); // final path/known snapshot, flushed

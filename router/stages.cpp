@@ -10,7 +10,15 @@
 #include <rte_mbuf.h>
 
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
 
 #include <cstdio>
 #include <stdexcept>
@@ -234,5 +242,31 @@ metrics_endpoint::metrics_endpoint(const router_flags& flags) {
 }
 
 metrics_endpoint::~metrics_endpoint() = default;
+
+void notify_service_manager(const char* state) noexcept {
+    const char* path = std::getenv("NOTIFY_SOCKET");
+    if (path == nullptr || *path == '\0') {
+        return;
+    }
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    const std::size_t n = std::strlen(path);
+    if (n >= sizeof sa.sun_path || (path[0] != '/' && path[0] != '@')) {
+        std::fprintf(stderr, "rnsrouter: NOTIFY_SOCKET %s: not a socket path\n", path);
+        return;
+    }
+    std::memcpy(sa.sun_path, path, n);
+    if (path[0] == '@') {
+        sa.sun_path[0] = '\0'; // an abstract socket (sd_notify(3))
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + n);
+    if (fd < 0 || ::sendto(fd, state, std::strlen(state), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa), len) < 0) {
+        std::fprintf(stderr, "rnsrouter: NOTIFY_SOCKET %s: %s\n", path, std::strerror(errno));
+    }
+    if (fd >= 0) {
+        ::close(fd);
+    }
+}
 
 } // namespace rns::router

@@ -134,4 +134,9 @@ class metrics_endpoint {
     std::unique_ptr<ctlplane::prometheus_server> _server;
 };
 
+/// systemd readiness (sd_notify(3) protocol, without libsystemd): when NOTIFY_SOCKET names a
+/// datagram socket, sends it `state` ("READY=1" once the ports are up and the workers run,
+/// "STOPPING=1" at stop). Silent without NOTIFY_SOCKET; a failure is printed, never fatal.
+void notify_service_manager(const char* state) noexcept;
+
 } // namespace rns::router

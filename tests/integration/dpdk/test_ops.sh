@@ -3,7 +3,8 @@
 # the Prometheus /metrics endpoint, each checked against the router's raw /rns/ telemetry and
 # against the traffic sent (ops_check.py): B announces, A requests the path, sends SENT packets
 # that B proves. Also: a router that is not running is one clear line from rnsctl, and a bad
-# --prometheus address is refused at start with a clear message.
+# --prometheus address is refused at start with a clear message; the router tells a service
+# manager (NOTIFY_SOCKET, sd_notify(3)) when it is ready and when it stops.
 source "$(dirname "$0")/lib.sh"
 
 RNSPROBE=${RNSPROBE:?RNSPROBE must point at the rnsprobe binary}
@@ -34,11 +35,19 @@ bad=$("$RNSROUTER" --no-huge --no-pci -m 256 --file-prefix "rnsdp_${T_ID}_bad2" 
 t_check "a --prometheus address the host does not have is refused at start (exit 1)" \
   bash -c '[ "$1" = 1 ] && printf "%s" "$2" | grep -q -- "--prometheus 192.0.2.1:$3: cannot listen"' _ "$rc" "$bad" "$prom_port"
 
+# The router is started as systemd would with Type=notify: NOTIFY_SOCKET names our socket.
+python3 "$T_LIB_DIR/notify_listen.py" "$T_TMP/notify.sock" "$T_TMP/notify.txt" 120 &
+T_PIDS+=("$!")
+for _ in $(seq 50); do [ -S "$T_TMP/notify.sock" ] && break; sleep 0.1; done
+export NOTIFY_SOCKET=$T_TMP/notify.sock
 t_router R - -l 0 --vdev "net_af_packet0,iface=roA$T_ID" --vdev "net_af_packet1,iface=roB$T_ID" -- \
   --port 0,addr=10.213.1.1/24,udp=4242,forward=10.213.1.2:4242 \
   --port 1,addr=10.213.2.1/24,udp=4242,forward=10.213.2.2:4242 \
   --prometheus "127.0.0.1:$prom_port" || exit 1
 router=$T_LAST_PID
+unset NOTIFY_SOCKET
+t_check "READY=1 sent to NOTIFY_SOCKET once running" bash -c \
+  'for _ in $(seq 50); do grep -qx READY=1 "$1" 2>/dev/null && exit 0; sleep 0.1; done; exit 1' _ "$T_TMP/notify.txt"
 
 ip netns exec "$nsB" "$RNSPROBE" listen --listen 10.213.2.2:4242 --forward 10.213.2.1:4242 \
   --app rnstest --aspect ops --duration 60 >"$T_TMP/b.jsonl" 2>"$T_TMP/b.err" &
@@ -73,6 +82,9 @@ t_check "rnsctl watch refreshes (two frames in 3 s)" bash -c \
   _ "$RNSCTL" "$prefix" "$T_TMP"
 
 t_check "router stops cleanly" t_stop "$router"
+t_check "STOPPING=1 sent at stop, after READY=1" bash -c \
+  'for _ in $(seq 50); do [ "$(tr "\n" " " <"$1")" = "READY=1 STOPPING=1 " ] && exit 0; sleep 0.1; done; exit 1' \
+  _ "$T_TMP/notify.txt"
 t_check "the /metrics listener is closed with the router" \
   bash -c '! python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "$1" 2>/dev/null' \
   _ "http://127.0.0.1:$prom_port/metrics"
