@@ -1,5 +1,6 @@
 #include "router/ctlplane/prometheus.hpp"
 
+#include "router/ctlplane/http_request.hpp"
 #include "router/ctlplane/router_persistence.hpp"
 #include "router/ctlplane/telemetry.hpp"
 
@@ -192,37 +193,44 @@ void prometheus_server::serve(int fd) {
     (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     std::string req;
     char buf[1024];
-    while (req.find("\r\n\r\n") == std::string::npos && req.find("\n\n") == std::string::npos &&
-           req.size() < 8192) {
+    std::size_t head = 0;
+    while ((head = request_head_size(req)) == 0 && req.size() < max_request_head) {
         const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
         if (n <= 0) {
             if (n < 0 && errno == EINTR) {
                 continue;
             }
-            return;
+            return; // closed or timed out before a whole head: nothing to answer
         }
         req.append(buf, static_cast<std::size_t>(n));
     }
-    const std::string_view line(req.data(), req.find_first_of("\r\n"));
     std::string status = "200 OK";
-    std::string body;
     std::string type = "text/plain; version=0.0.4; charset=utf-8";
-    if (line.rfind("GET ", 0) != 0) {
-        status = "405 Method Not Allowed";
-        body = "only GET\n";
-        type = "text/plain";
-    } else if (const std::string_view path = line.substr(4, line.find(' ', 4) - 4);
-               path == "/metrics" || path.rfind("/metrics?", 0) == 0) {
+    std::string body;
+    switch (head == 0 ? http_route::bad_request : route_request(std::string_view(req).substr(0, head))) {
+    case http_route::metrics:
         body = prometheus_text();
-    } else {
+        break;
+    case http_route::not_found:
         status = "404 Not Found";
-        body = "rnsrouter serves /metrics\n";
         type = "text/plain";
+        body = "rnsrouter serves /metrics\n";
+        break;
+    case http_route::bad_method:
+        status = "405 Method Not Allowed";
+        type = "text/plain";
+        body = "only GET\n";
+        break;
+    case http_route::bad_request:
+        status = "400 Bad Request";
+        type = "text/plain";
+        body = "not an HTTP request\n";
+        break;
     }
-    const std::string head = "HTTP/1.0 " + status + "\r\nContent-Type: " + type +
+    const std::string answer = "HTTP/1.0 " + status + "\r\nContent-Type: " + type +
                              "\r\nContent-Length: " + std::to_string(body.size()) +
                              "\r\nConnection: close\r\n\r\n";
-    if (send_all(fd, head)) {
+    if (send_all(fd, answer)) {
         (void)send_all(fd, body);
     }
 }

@@ -49,11 +49,15 @@ def node(snap, name, field="packets"):
 
 
 def rnsctl(exe, prefix, *args):
-    out = subprocess.run([exe, "--file-prefix", prefix, *args, "--json"], capture_output=True,
-                         text=True, timeout=30)
-    if out.returncode != 0:
-        raise SystemExit(f"rnsctl {' '.join(args)} failed: {out.stderr}")
-    return json.loads(out.stdout)
+    # A few tries: on a loaded 2-core machine a telemetry answer has taken over 5 s (rnsctl's
+    # default timeout), the same tolerance telemetry.py's reads have.
+    for attempt in range(3):
+        out = subprocess.run([exe, "--file-prefix", prefix, "--timeout", "10", *args, "--json"],
+                             capture_output=True, text=True, timeout=60)
+        if out.returncode == 0:
+            return json.loads(out.stdout)
+        print(f"rnsctl {' '.join(args)} (try {attempt + 1}): {out.stderr.strip()}")
+    raise SystemExit(f"rnsctl {' '.join(args)} failed")
 
 
 def settle(prefix, sent, ia, ib):
@@ -147,7 +151,7 @@ def check_rnsctl(exe, prefix, ready, dest, sent, ia, ib):
 def check_prometheus(url, prefix, sent, ia, ib):
     settle(prefix, sent, ia, ib)
     before = raw(prefix)
-    with urllib.request.urlopen(url, timeout=10) as r:
+    with urllib.request.urlopen(url, timeout=30) as r:
         ctype = r.headers.get("Content-Type", "")
         text = r.read().decode()
     after = raw(prefix)
@@ -207,6 +211,11 @@ def check_prometheus(url, prefix, sent, ia, ib):
         check("prometheus: another path is 404", False)
     except urllib.error.HTTPError as e:
         check("prometheus: another path is 404", e.code == 404)
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=b"x", method="POST"), timeout=10)
+        check("prometheus: POST is 405", False)
+    except urllib.error.HTTPError as e:
+        check("prometheus: POST is 405", e.code == 405)
 
 
 def main(argv):
