@@ -22,7 +22,7 @@ bool stats_gauge(std::string_view k) {
         "dedup_control", "dedup_current", "packet_hash_slots", "fast_paths", "fast_links",
         "fast_entries_max", "announce_backlog", "control_backlog", "control_poll_max_us",
         "neighbors", "neighbors6", "workers", "published_ms", "started_ms", "uptime_s",
-        "control_send_pending"};
+        "control_send_pending", "tunnels"};
     for (std::string_view g : gauges) {
         if (k == g) {
             return true;
