@@ -219,26 +219,10 @@ void radio::on_command_byte(std::uint8_t b) {
         echo_u8(cmd::txpower, _txp, "txpower");
         break;
     case cmd::sf:
-        if (b != 0xff) {
-            ++_set_count["sf"];
-            _set_value["sf"] = b;
-            _sf = std::clamp<std::uint8_t>(b, 5, 12);
-            if (_on) {
-                send_phyprm();
-            }
-        }
-        echo_u8(cmd::sf, _sf, "sf");
+        set_modem_param(cmd::sf, b, 5, 12, _sf, "sf");
         break;
     case cmd::cr:
-        if (b != 0xff) {
-            ++_set_count["cr"];
-            _set_value["cr"] = b;
-            _cr = std::clamp<std::uint8_t>(b, 5, 8);
-            if (_on) {
-                send_phyprm();
-            }
-        }
-        echo_u8(cmd::cr, _cr, "cr");
+        set_modem_param(cmd::cr, b, 5, 8, _cr, "cr");
         break;
     case cmd::radio_state:
         set_radio_state(b);
@@ -338,6 +322,21 @@ void radio::echo_u32(std::uint8_t command, std::uint32_t v, const char* name) {
     const std::uint8_t p[] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
                               static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
     send_frame(command, p);
+}
+
+// A modem parameter (spreading factor, coding rate): 0xff only asks; any other value is recorded,
+// clamped to [lo, hi] and, with the radio on, applied (new PHY parameters reported). Echoed.
+void radio::set_modem_param(std::uint8_t command, std::uint8_t b, std::uint8_t lo, std::uint8_t hi,
+                            std::uint8_t& field, const char* name) {
+    if (b != 0xff) {
+        ++_set_count[name];
+        _set_value[name] = b;
+        field = std::clamp(b, lo, hi);
+        if (_on) {
+            send_phyprm();
+        }
+    }
+    echo_u8(command, field, name);
 }
 
 void radio::echo_u8(std::uint8_t command, std::uint8_t v, const char* name) {

@@ -102,6 +102,8 @@ class radio {
     std::uint8_t max_txpower() const;
     void echo_u32(std::uint8_t command, std::uint32_t v, const char* name);
     void echo_u8(std::uint8_t command, std::uint8_t v, const char* name);
+    void set_modem_param(std::uint8_t command, std::uint8_t b, std::uint8_t lo, std::uint8_t hi,
+                         std::uint8_t& field, const char* name);
     [[nodiscard]] bool locked() const;
 
     simulator& _sim;

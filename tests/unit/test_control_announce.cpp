@@ -51,12 +51,6 @@ bytes via_transport(const bytes& announce, const hash16& via, std::uint8_t hops,
     return out;
 }
 
-hash16 hash_of(std::uint8_t b) {
-    hash16 h{};
-    h.fill(b);
-    return h;
-}
-
 struct node {
     recording_sink sink;
     fixed_random rng{0.2};

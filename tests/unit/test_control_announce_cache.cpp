@@ -27,12 +27,6 @@ const byte_array<64> node_key = [] {
     return k;
 }();
 
-hash16 hash_of(std::uint8_t b) {
-    hash16 h{};
-    h.fill(b);
-    return h;
-}
-
 /// A HEADER_1, hop byte 0 announce with a ratchet and app data (spec §5.1: every field present).
 struct announcer {
     identity id = identity::generate();

@@ -22,12 +22,6 @@ const byte_array<64> node_key = [] {
     return k;
 }();
 
-hash16 hash_of(std::uint8_t b) {
-    hash16 h{};
-    h.fill(b);
-    return h;
-}
-
 bytes path_request(const hash16& dest, std::optional<hash16> requestor, const hash16& tag) {
     bytes data(dest.begin(), dest.end());
     if (requestor) {

@@ -84,4 +84,11 @@ inline iface_config udp_iface(const std::string& name, iface_mode mode = iface_m
     return c;
 }
 
+/// A 16-byte hash of one repeated byte (a destination, transport id or link id in tests).
+inline hash16 hash_of(std::uint8_t b) {
+    hash16 h{};
+    h.fill(b);
+    return h;
+}
+
 } // namespace rns::control::testing

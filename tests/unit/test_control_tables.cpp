@@ -28,12 +28,6 @@ const byte_array<64> node_key = [] {
     return k;
 }();
 
-hash16 hash_of(std::uint8_t b) {
-    hash16 h{};
-    h.fill(b);
-    return h;
-}
-
 struct endpoint {
     identity id = identity::generate();
     hash10 nh = name_hash("ctltest", {"tables"});

@@ -97,12 +97,6 @@ bytes via_transport(const bytes& announce, const hash16& via, std::uint8_t hops)
     return out;
 }
 
-hash16 hash_of(std::uint8_t b) {
-    hash16 h{};
-    h.fill(b);
-    return h;
-}
-
 /// The synthesis packet with its data changed by `edit` (the header kept).
 template <typename F> bytes edited(const bytes& raw, F edit) {
     auto parsed = parse_packet(raw);
